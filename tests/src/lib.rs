@@ -1,0 +1,1 @@
+//! Paidan end-to-end test support.
