@@ -46,6 +46,8 @@ pub mod ids;
 pub mod model;
 pub mod photo;
 pub mod store;
+#[doc(hidden)]
+pub mod testing;
 
 pub use catalog::{Catalog, Category, Department};
 pub use doc::{Case, CaseDoc, Created, NewCase};
