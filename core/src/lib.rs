@@ -43,6 +43,7 @@ pub mod error;
 pub mod event;
 pub mod fold;
 pub mod ids;
+pub mod labels;
 pub mod model;
 pub mod photo;
 pub mod store;

@@ -174,9 +174,28 @@ impl Store {
 
     /// Append an event to a case (one transaction). Returns the new view.
     pub fn append_event(&mut self, id: &CaseId, event: &Event) -> Result<crate::CaseView> {
+        self.add_event(id, event, &[])
+    }
+
+    /// Append an event with the photos it refers to: the references, the
+    /// event and the upload queue entries in one transaction. Photo files
+    /// must already be in the photo folder.
+    pub fn add_event(
+        &mut self,
+        id: &CaseId,
+        event: &Event,
+        photos: &[PhotoRef],
+    ) -> Result<crate::CaseView> {
         let actor = self.identity.actor.clone();
         self.write(|tx| {
             let mut doc = load_doc(tx, id, &actor)?;
+            for p in photos {
+                doc.attach_photo(p)?;
+                tx.execute(
+                    "INSERT OR IGNORE INTO photos (sha256, case_id, bytes) VALUES (?1, ?2, ?3)",
+                    params![p.sha256, id.to_string(), p.bytes as i64],
+                )?;
+            }
             doc.append_event(event)?;
             put_case(tx, &mut doc, true)?;
             doc.view()

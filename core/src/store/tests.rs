@@ -272,7 +272,7 @@ fn a_prepared_photo_is_stored_once_and_referenced() {
         .create_case(
             &new_case("pan", Role::Resident, "sanitation.garbage", "垃圾", 0),
             None,
-            &[r.clone()],
+            std::slice::from_ref(&r),
         )
         .unwrap();
     let case = s.load(&id).unwrap().read().unwrap();
