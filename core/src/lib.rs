@@ -47,6 +47,7 @@ pub mod labels;
 pub mod model;
 pub mod photo;
 pub mod store;
+pub mod sync;
 #[doc(hidden)]
 pub mod testing;
 

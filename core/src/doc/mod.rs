@@ -314,6 +314,16 @@ impl CaseDoc {
         })
     }
 
+    /// Wrap an Automerge document (the server's merge path).
+    pub fn from_automerge(doc: AutoCommit) -> CaseDoc {
+        CaseDoc { doc }
+    }
+
+    /// Unwrap the Automerge document.
+    pub fn into_automerge(self) -> AutoCommit {
+        self.doc
+    }
+
     /// Direct access for the sync layer and tests.
     pub fn automerge(&mut self) -> &mut AutoCommit {
         &mut self.doc

@@ -7,6 +7,7 @@
 
 mod event_args;
 mod output;
+mod sync;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
@@ -33,6 +34,9 @@ struct Cli {
         global = true
     )]
     store: PathBuf,
+    /// The server to sync with (remembered in the store once given).
+    #[arg(long, env = "PAIDAN_SERVER", global = true)]
+    server: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -102,6 +106,10 @@ enum Command {
     },
     /// Add an event to a case (accept, return, progress, complete, ...).
     Event(event_args::EventArgs),
+    /// Send local changes and photos to the server and receive what is new.
+    Sync,
+    /// Changes the server refused, with its reasons.
+    Refused,
     /// Who this device writes as (until login, a local resident).
     Whoami,
     /// Set who this device writes as, for offline use before a login.
@@ -262,6 +270,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let mut store = open()?;
             let view = event_args::apply(&mut store, args)?;
             println!("{}", paidan_core::labels::status(view.status));
+            Ok(())
+        }
+        Command::Sync => sync::run(&mut open()?, cli.server.as_deref()),
+        Command::Refused => {
+            let store = open()?;
+            for (case, reason, at) in paidan_core::sync::refused(&store)? {
+                println!("{}\t{}\t{}", output::time(at), case, reason);
+            }
             Ok(())
         }
         Command::Whoami => {

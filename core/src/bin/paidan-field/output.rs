@@ -4,7 +4,7 @@ use paidan_core::labels;
 use paidan_core::store::{CaseSummary, Identity};
 use paidan_core::{Actor, Case, Catalog, PrivateContact};
 
-fn time(ms: i64) -> String {
+pub fn time(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
         .map(|t| {
             t.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8"))

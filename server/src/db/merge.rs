@@ -1,0 +1,265 @@
+//! Merging one sync request's changes into the server's documents, inside
+//! the writer's transaction. Pure bookkeeping around Automerge: which
+//! changes are new, which could not be applied, what goes in the log, and
+//! the listing row of each case.
+
+use super::cache::{Cached, DocCache};
+use automerge::{AutoCommit, Change, ChangeHash};
+use paidan_core::sync::protocol::{Refusal, WireCaseId, WireHash};
+use paidan_core::{CaseDoc, CaseId};
+use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::HashMap;
+
+/// Snapshot a document again after this many changes since the last one.
+const SNAPSHOT_EVERY: usize = 64;
+
+/// A request's changes, decoded and checked for shape by the handler.
+#[derive(Debug)]
+pub struct Incoming {
+    /// Per case, its changes in the order sent.
+    pub cases: Vec<(WireCaseId, Vec<Change>)>,
+}
+
+/// A case that changed, for the dispatch hook.
+#[derive(Debug, Clone)]
+pub struct MergedCase {
+    /// The case.
+    pub id: CaseId,
+    /// First time the server sees it.
+    pub is_new: bool,
+    /// Seq of its last change in the log.
+    pub seq: i64,
+}
+
+/// What merging a request did.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Cases whose heads the response must carry.
+    pub acked: Vec<WireCaseId>,
+    /// Changes not merged.
+    pub refused: Vec<Refusal>,
+    /// Hashes the device sent (left out of its own feed).
+    pub sent: std::collections::HashSet<WireHash>,
+    /// Cases that changed.
+    pub merged: Vec<MergedCase>,
+}
+
+/// The documents a batch is working on, to be returned to the cache after
+/// the commit (or dropped if it fails).
+pub type Working = HashMap<WireCaseId, Cached>;
+
+/// Load a case's document: from the batch, the cache, or its snapshot plus
+/// the changes logged after it.
+pub fn load(
+    tx: &Connection,
+    cache: &mut DocCache,
+    working: &mut Working,
+    id: &WireCaseId,
+) -> anyhow::Result<Option<Cached>> {
+    if let Some(c) = working.remove(id) {
+        return Ok(Some(c));
+    }
+    if let Some(c) = cache.take(id) {
+        return Ok(Some(c));
+    }
+    let row: Option<(Vec<u8>, i64)> = tx
+        .query_row(
+            "SELECT snapshot, snapshot_seq FROM cases WHERE case_id = ?1",
+            [&id[..]],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((snapshot, snapshot_seq)) = row else {
+        return Ok(None);
+    };
+    let mut doc = AutoCommit::load(&snapshot)?;
+    let mut stmt = tx
+        .prepare_cached("SELECT bytes FROM changes WHERE case_id = ?1 AND seq > ?2 ORDER BY seq")?;
+    let later: Vec<Change> = stmt
+        .query_map(params![&id[..], snapshot_seq], |r| r.get::<_, Vec<u8>>(0))?
+        .map(|b| Ok(Change::from_bytes(b?)?))
+        .collect::<anyhow::Result<_>>()?;
+    let since_snapshot = later.len();
+    doc.apply_changes(later)?;
+    Ok(Some(Cached {
+        doc,
+        weight: snapshot.len(),
+        snapshot_seq,
+        since_snapshot,
+    }))
+}
+
+/// Merge a request into the documents, writing the log and the listing
+/// rows in `tx`. Documents it could not use cleanly are left out of
+/// `working` (they reload from the database next time).
+pub fn merge(
+    tx: &Connection,
+    cache: &mut DocCache,
+    working: &mut Working,
+    incoming: Incoming,
+) -> anyhow::Result<Outcome> {
+    let mut out = Outcome::default();
+    for (wire_id, changes) in incoming.cases {
+        let case_id = CaseId(uuid::Uuid::from_bytes(wire_id));
+        for c in &changes {
+            out.sent.insert(c.hash().0);
+        }
+        let existing = load(tx, cache, working, &wire_id)?;
+        let is_new = existing.is_none();
+        let mut cached = existing.unwrap_or_else(|| Cached {
+            doc: AutoCommit::new(),
+            weight: 0,
+            snapshot_seq: 0,
+            since_snapshot: 0,
+        });
+        let fresh: Vec<Change> = changes
+            .into_iter()
+            .filter(|c| cached.doc.get_change_by_hash(&c.hash()).is_none())
+            .collect();
+        if fresh.is_empty() {
+            out.acked.push(wire_id);
+            if !is_new {
+                working.insert(wire_id, cached);
+            }
+            continue;
+        }
+        let refuse = |out: &mut Outcome, changes: &[Change], reason: &str| {
+            for c in changes {
+                out.refused.push(Refusal {
+                    case: wire_id,
+                    change: c.hash().0,
+                    reason: reason.to_owned(),
+                });
+            }
+        };
+        let mut trial = cached.doc.fork();
+        if trial.apply_changes(fresh.clone()).is_err() {
+            refuse(&mut out, &fresh, "the change could not be applied");
+            if !is_new {
+                working.insert(wire_id, cached);
+            }
+            continue;
+        }
+        // Automerge queues a change whose dependencies it lacks; such a
+        // change is not merged, and is answered as refused.
+        let (applied, missing): (Vec<Change>, Vec<Change>) = fresh
+            .into_iter()
+            .partition(|c| trial.get_change_by_hash(&c.hash()).is_some());
+        refuse(
+            &mut out,
+            &missing,
+            "it depends on changes the server does not have; sync them first",
+        );
+        if !missing.is_empty() {
+            // Rebuild without the queued changes.
+            trial = cached.doc.fork();
+            trial.apply_changes(applied.clone())?;
+        }
+        if applied.is_empty() {
+            if !is_new {
+                working.insert(wire_id, cached);
+            }
+            continue;
+        }
+        // The result must still be this case's document.
+        let check = CaseDoc::from_automerge(trial);
+        let readable = check.read().ok().filter(|c| c.id == case_id);
+        let trial = check.into_automerge();
+        let Some(case) = readable else {
+            refuse(
+                &mut out,
+                &applied,
+                "the changes do not make a valid case document for this id",
+            );
+            if !is_new {
+                working.insert(wire_id, cached);
+            }
+            continue;
+        };
+        let mut last_seq = 0;
+        {
+            let mut ins = tx.prepare_cached(
+                "INSERT INTO changes (case_id, hash, bytes) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(hash) DO NOTHING RETURNING seq",
+            )?;
+            for c in &applied {
+                if let Some(seq) = ins
+                    .query_row(params![&wire_id[..], &c.hash().0[..], c.raw_bytes()], |r| {
+                        r.get::<_, i64>(0)
+                    })
+                    .optional()?
+                {
+                    last_seq = seq;
+                }
+            }
+        }
+        cached.doc = trial;
+        cached.since_snapshot += applied.len();
+        write_row(tx, &wire_id, &mut cached, &case, is_new, last_seq)?;
+        out.acked.push(wire_id);
+        out.merged.push(MergedCase {
+            id: case_id,
+            is_new,
+            seq: last_seq,
+        });
+        working.insert(wire_id, cached);
+    }
+    Ok(out)
+}
+
+/// Write a case's listing row (and a new snapshot when due).
+pub fn write_row(
+    tx: &Connection,
+    id: &WireCaseId,
+    cached: &mut Cached,
+    case: &paidan_core::Case,
+    is_new: bool,
+    last_seq: i64,
+) -> anyhow::Result<()> {
+    let view = case.view();
+    let heads: Vec<u8> = cached
+        .doc
+        .get_heads()
+        .iter()
+        .flat_map(|h: &ChangeHash| h.0)
+        .collect();
+    let grid = view
+        .grid
+        .as_ref()
+        .or(case.location.grid.as_ref())
+        .map(|g| g.to_string());
+    let category = view
+        .category_override
+        .as_ref()
+        .unwrap_or(&case.category)
+        .to_string();
+    if is_new || cached.since_snapshot >= SNAPSHOT_EVERY {
+        let snapshot = cached.doc.save();
+        cached.weight = snapshot.len();
+        cached.snapshot_seq = last_seq;
+        cached.since_snapshot = 0;
+        tx.execute(
+            "INSERT INTO cases (case_id, snapshot, snapshot_seq, heads, status, category, title, reporter, grid, lat, lon, deadline, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+             ON CONFLICT(case_id) DO UPDATE SET snapshot = excluded.snapshot, snapshot_seq = excluded.snapshot_seq,
+               heads = excluded.heads, status = excluded.status, category = excluded.category, title = excluded.title,
+               reporter = excluded.reporter, grid = excluded.grid, lat = excluded.lat, lon = excluded.lon,
+               deadline = excluded.deadline, updated_at = excluded.updated_at",
+            params![
+                &id[..], snapshot, last_seq, heads, view.status.as_str(), category, case.title,
+                view.reporter.as_ref().map(|r| r.as_str()), grid, case.location.lat, case.location.lon,
+                view.deadline(), case.created.at, view.updated_at.max(case.created.at)
+            ],
+        )?;
+    } else {
+        tx.execute(
+            "UPDATE cases SET heads = ?2, status = ?3, category = ?4, title = ?5, grid = ?6, deadline = ?7, updated_at = ?8
+             WHERE case_id = ?1",
+            params![
+                &id[..], heads, view.status.as_str(), category, case.title, grid, view.deadline(),
+                view.updated_at.max(case.created.at)
+            ],
+        )?;
+    }
+    Ok(())
+}

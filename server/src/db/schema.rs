@@ -1,0 +1,33 @@
+//! Server migrations: numbered SQL files, one transaction each, recorded in
+//! `PRAGMA user_version`.
+
+use rusqlite::Connection;
+
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+
+/// Open the database with the pragmas the server relies on, and migrate it.
+pub fn open(path: &std::path::Path) -> anyhow::Result<Connection> {
+    let mut conn = Connection::open(path)?;
+    // Readers (console pages) run beside the single writer.
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    // An acknowledged change must survive a power cut, not only a crash:
+    // group commit (see `writer`) pays for the fsync once per batch.
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    // Keep the WAL from growing without bound under a steady load.
+    conn.pragma_update(None, "wal_autocheckpoint", 4000)?;
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let current = usize::try_from(current).unwrap_or(usize::MAX);
+    anyhow::ensure!(
+        current <= MIGRATIONS.len(),
+        "the data folder was written by a newer server (schema {current})"
+    );
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(conn)
+}

@@ -1,0 +1,143 @@
+//! The single writer: one thread owns the write connection and the document
+//! cache. Handlers send it jobs over a channel and await the reply, so
+//! SQLite never blocks the async runtime.
+//!
+//! Group commit: the thread takes every job that is waiting (up to
+//! [`BATCH`]) and runs them in one transaction, each under its own
+//! savepoint (a request that fails is rolled back alone). One fsync then
+//! covers the whole batch, and only after it do the replies go out: nothing
+//! is acknowledged before it is durable.
+
+use super::cache::DocCache;
+use super::feed;
+use super::merge::{self, Incoming, Working};
+use crate::dispatch::DispatchHook;
+use crate::error::ApiError;
+use paidan_core::sync::protocol::SyncResponse;
+use std::sync::mpsc;
+use tokio::sync::oneshot;
+
+/// Most jobs in one transaction.
+pub const BATCH: usize = 64;
+
+/// A sync request for the writer.
+#[derive(Debug)]
+pub struct SyncJob {
+    /// The device's cursor.
+    pub cursor: u64,
+    /// Its changes, decoded.
+    pub incoming: Incoming,
+    /// Where the response goes.
+    pub reply: oneshot::Sender<Result<SyncResponse, ApiError>>,
+}
+
+/// Handle to the writer thread.
+#[derive(Debug, Clone)]
+pub struct Writer {
+    tx: mpsc::SyncSender<SyncJob>,
+}
+
+impl Writer {
+    /// Start the writer thread on `conn`.
+    pub fn start(
+        conn: rusqlite::Connection,
+        cache_bytes: usize,
+        hook: Box<dyn DispatchHook>,
+    ) -> (Writer, std::thread::JoinHandle<()>) {
+        let (tx, rx) = mpsc::sync_channel::<SyncJob>(1024);
+        let handle = std::thread::Builder::new()
+            .name("paidan-writer".into())
+            .spawn(move || run(conn, rx, DocCache::new(cache_bytes), hook))
+            .expect("spawn the writer thread");
+        (Writer { tx }, handle)
+    }
+
+    /// Merge a request and get its response, after the commit.
+    pub async fn sync(&self, cursor: u64, incoming: Incoming) -> Result<SyncResponse, ApiError> {
+        let (reply, rx) = oneshot::channel();
+        let job = SyncJob {
+            cursor,
+            incoming,
+            reply,
+        };
+        let sender = self.tx.clone();
+        // A full queue means overload: wait off the runtime's threads.
+        tokio::task::spawn_blocking(move || sender.send(job))
+            .await
+            .map_err(|e| ApiError::Internal(e.into()))?
+            .map_err(|_| ApiError::Unavailable)?;
+        rx.await.map_err(|_| ApiError::Unavailable)?
+    }
+}
+
+fn run(
+    mut conn: rusqlite::Connection,
+    rx: mpsc::Receiver<SyncJob>,
+    mut cache: DocCache,
+    mut hook: Box<dyn DispatchHook>,
+) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < BATCH {
+            match rx.try_recv() {
+                Ok(j) => batch.push(j),
+                Err(_) => break,
+            }
+        }
+        run_batch(&mut conn, &mut cache, hook.as_mut(), batch);
+    }
+    tracing::debug!("writer thread stops");
+}
+
+fn run_batch(
+    conn: &mut rusqlite::Connection,
+    cache: &mut DocCache,
+    hook: &mut dyn DispatchHook,
+    batch: Vec<SyncJob>,
+) {
+    let mut working = Working::new();
+    let mut results = Vec::with_capacity(batch.len());
+    let mut replies = Vec::with_capacity(batch.len());
+    let committed = (|| -> anyhow::Result<()> {
+        let mut tx = conn.transaction()?;
+        let mut merged = Vec::new();
+        for job in batch {
+            replies.push((job.reply, job.cursor));
+            let mut sp = tx.savepoint()?;
+            let mut mine = Working::new();
+            match merge::merge(&sp, cache, &mut mine, job.incoming) {
+                Ok(outcome) => {
+                    sp.commit()?;
+                    merged.extend(outcome.merged.iter().cloned());
+                    working.extend(mine);
+                    results.push(Ok(outcome));
+                }
+                Err(e) => {
+                    sp.rollback()?;
+                    drop(sp);
+                    tracing::error!(error = %format!("{e:#}"), "a sync request failed and was rolled back");
+                    results.push(Err(ApiError::Internal(e)));
+                }
+            }
+        }
+        hook.after_merge(&tx, &mut working, cache, &merged)?;
+        tx.commit()?;
+        Ok(())
+    })();
+    if let Err(e) = committed {
+        tracing::error!(error = %format!("{e:#}"), "a sync batch could not be committed");
+        cache.clear();
+        for (reply, _) in replies {
+            let _ = reply.send(Err(ApiError::Unavailable));
+        }
+        return;
+    }
+    for (id, doc) in working {
+        cache.put(id, doc);
+    }
+    for ((reply, cursor), result) in replies.into_iter().zip(results) {
+        let response = result
+            .and_then(|outcome| feed::respond(conn, cursor, outcome).map_err(ApiError::Internal));
+        let _ = reply.send(response);
+    }
+}

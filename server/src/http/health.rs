@@ -1,0 +1,6 @@
+//! `GET /healthz`.
+
+/// The server is up and serving.
+pub async fn get() -> &'static str {
+    "ok\n"
+}
