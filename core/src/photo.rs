@@ -1,6 +1,7 @@
 //! Photo preparation on the device: before a photo is referenced in a case
 //! it is decoded, turned upright (EXIF orientation), shrunk so its long edge
-//! is at most [`LONG_EDGE`] pixels, and re-encoded as JPEG. Re-encoding
+//! is at most [`LONG_EDGE`] pixels, and re-encoded as JPEG (at the first
+//! quality that keeps it under [`MAX_BYTES`]). Re-encoding
 //! writes no EXIF at all, so GPS position and camera data never leave the
 //! phone. The result is hashed (sha256) and named by its hash.
 
@@ -13,9 +14,12 @@ use std::path::Path;
 
 /// The long edge of a prepared photo, in pixels.
 pub const LONG_EDGE: u32 = 1600;
-/// JPEG quality of prepared photos: a 12-megapixel photo comes to a few
-/// hundred kilobytes.
-pub const JPEG_QUALITY: u8 = 80;
+/// JPEG qualities tried in turn until the photo fits [`MAX_BYTES`]: most
+/// photos fit at the first.
+pub const JPEG_QUALITIES: &[u8] = &[80, 70, 60, 50, 40];
+/// The most a prepared photo should weigh (a phone on a slow network
+/// uploads it in seconds).
+pub const MAX_BYTES: usize = 400 * 1024;
 
 /// A prepared photo: the JPEG bytes and their reference.
 #[derive(Clone, Debug)]
@@ -64,9 +68,15 @@ pub fn prepare(original: &[u8], stage: PhotoStage) -> Result<Prepared> {
         (w, h, img.into_bytes())
     };
     let mut jpeg = Vec::new();
-    JpegEncoder::new_with_quality(&mut jpeg, JPEG_QUALITY)
-        .encode(&pixels, nw, nh, image::ExtendedColorType::Rgb8)
-        .map_err(|e| Error::Photo(e.to_string()))?;
+    for &q in JPEG_QUALITIES {
+        jpeg.clear();
+        JpegEncoder::new_with_quality(&mut jpeg, q)
+            .encode(&pixels, nw, nh, image::ExtendedColorType::Rgb8)
+            .map_err(|e| Error::Photo(e.to_string()))?;
+        if jpeg.len() <= MAX_BYTES {
+            break;
+        }
+    }
     let reference = PhotoRef {
         sha256: sha256_hex(&jpeg),
         mime: "image/jpeg".into(),

@@ -133,7 +133,13 @@ pub fn merge(
             }
         };
         let mut trial = cached.doc.fork();
-        if trial.apply_changes(fresh.clone()).is_err() {
+        // Untrusted changes never take the server down: should Automerge
+        // panic on a crafted change, only the trial copy is lost.
+        let applied_ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            trial.apply_changes(fresh.clone()).is_ok()
+        }))
+        .unwrap_or(false);
+        if !applied_ok {
             refuse(&mut out, &fresh, "the change could not be applied");
             if !is_new {
                 working.insert(wire_id, cached);

@@ -53,6 +53,14 @@ fn decode(body: &[u8]) -> ApiResult<(u64, Incoming)> {
         for bytes in c.changes {
             let change = Change::from_bytes(bytes)
                 .map_err(|e| ApiError::BadRequest(format!("a change is damaged ({e})")))?;
+            // Parsing does not check the chunk's checksum; Automerge's
+            // loader would. The checksum is the first four bytes of the
+            // change's hash, so a flipped bit anywhere shows here.
+            if change.raw_bytes().get(4..8) != Some(&change.hash().0[..4]) {
+                return Err(ApiError::BadRequest(
+                    "a change is damaged (checksum mismatch)".into(),
+                ));
+            }
             changes.push(change);
         }
         cases.push((c.case, changes));
