@@ -8,7 +8,9 @@ use crate::{
 /// A new case near 阜新花园 (44.16 N, 87.98 E), offset by `n` metres-ish so
 /// cases spread out.
 pub fn new_case(by: &str, role: Role, category: &str, text: &str, n: u32) -> NewCase {
-    let mut location = Location::new(44.16 + f64::from(n) * 1e-5, 87.98).expect("valid location");
+    let (row, col) = (n % 2000, (n / 2000) % 2000);
+    let mut location = Location::new(44.16 + f64::from(row) * 1e-5, 87.98 + f64::from(col) * 1e-5)
+        .expect("valid location");
     location.address = Some("阜新花园小区后门".into());
     NewCase {
         id: CaseId::new(),

@@ -218,7 +218,11 @@ pub struct Phone {
 impl Phone {
     /// A new phone whose user is `user` acting as `role`.
     pub fn new(user: &str, role: Role, dept: Option<&str>) -> Phone {
-        let dir = tempfile::tempdir().expect("tempdir");
+        Self::new_in(tempfile::tempdir().expect("tempdir"), user, role, dept)
+    }
+
+    /// A new phone with its store in `dir`.
+    pub fn new_in(dir: tempfile::TempDir, user: &str, role: Role, dept: Option<&str>) -> Phone {
         let mut store = Store::open(dir.path()).expect("store");
         store
             .set_identity(user.into(), role, dept.map(Into::into))

@@ -28,41 +28,58 @@ pub(crate) fn to_hydrate(v: &Value) -> hydrate::Value {
     }
 }
 
-/// Text objects become strings; byte strings become arrays of numbers (we
-/// write none); counters and timestamps become numbers.
-pub(crate) fn from_hydrate(v: &hydrate::Value) -> Value {
-    match v {
-        hydrate::Value::Scalar(s) => scalar(s),
-        hydrate::Value::Map(m) => Value::Object(
-            m.iter()
-                .map(|(k, mv)| (k.clone(), from_hydrate(&mv.value)))
-                .collect::<Map<_, _>>(),
-        ),
-        hydrate::Value::List(l) => {
-            Value::Array(l.iter().map(|lv| from_hydrate(&lv.value)).collect())
-        }
-        hydrate::Value::Text(t) => Value::String(String::from(t)),
-    }
-}
-
-fn scalar(s: &ScalarValue) -> Value {
-    match s {
-        ScalarValue::Null => Value::Null,
-        ScalarValue::Boolean(b) => Value::Bool(*b),
-        ScalarValue::Int(i) => Value::from(*i),
-        ScalarValue::Uint(u) => Value::from(*u),
-        ScalarValue::F64(f) => Number::from_f64(*f)
-            .map(Value::Number)
-            .unwrap_or(Value::Null),
-        ScalarValue::Str(s) => Value::String(s.to_string()),
-        ScalarValue::Timestamp(t) => Value::from(*t),
-        ScalarValue::Counter(c) => Value::from(i64::from(c)),
-        ScalarValue::Bytes(b) => Value::Array(b.iter().map(|x| Value::from(*x)).collect()),
-        ScalarValue::Unknown { .. } => Value::Null,
-    }
-}
-
 /// A text object's initial value.
 pub(crate) fn text(encoding: TextEncoding, s: &str) -> hydrate::Value {
     hydrate::Value::text(encoding, s)
+}
+
+/// Read an object of the document straight into JSON by walking it
+/// (about three times faster than `hydrate` and a conversion, measured on
+/// case documents of a dozen changes).
+pub(crate) fn read_obj<R: automerge::ReadDoc>(
+    doc: &R,
+    obj: &automerge::ObjId,
+    ty: automerge::ObjType,
+) -> Result<Value, automerge::AutomergeError> {
+    use automerge::{ObjType, ValueRef};
+    Ok(match ty {
+        ObjType::Map | ObjType::Table => {
+            let mut m = Map::new();
+            for item in doc.map_range(obj, ..) {
+                let v = match &item.value {
+                    ValueRef::Object(t) => read_obj(doc, &item.id(), *t)?,
+                    ValueRef::Scalar(s) => scalar_ref(s),
+                };
+                m.insert(item.key.to_string(), v);
+            }
+            Value::Object(m)
+        }
+        ObjType::List => {
+            let mut out = Vec::new();
+            for item in doc.list_range(obj, ..) {
+                out.push(match &item.value {
+                    ValueRef::Object(t) => read_obj(doc, &item.id(), *t)?,
+                    ValueRef::Scalar(s) => scalar_ref(s),
+                });
+            }
+            Value::Array(out)
+        }
+        ObjType::Text => Value::String(doc.text(obj)?),
+    })
+}
+
+fn scalar_ref(s: &automerge::ScalarValueRef<'_>) -> Value {
+    use automerge::ScalarValueRef as S;
+    match s {
+        S::Null => Value::Null,
+        S::Boolean(b) => Value::Bool(*b),
+        S::Int(i) | S::Counter(i) | S::Timestamp(i) => Value::from(*i),
+        S::Uint(u) => Value::from(*u),
+        S::F64(f) => Number::from_f64(*f)
+            .map(Value::Number)
+            .unwrap_or(Value::Null),
+        S::Str(s) => Value::String(s.to_string()),
+        S::Bytes(b) => Value::Array(b.iter().map(|x| Value::from(*x)).collect()),
+        S::Unknown { .. } => Value::Null,
+    }
 }

@@ -241,7 +241,7 @@ impl CaseDoc {
     /// Read the whole case into typed values. Unknown fields are ignored
     /// here and left untouched in the document.
     pub fn read(&self) -> Result<Case> {
-        let root = json::from_hydrate(&ReadDoc::hydrate(&self.doc, ROOT, None)?);
+        let root = json::read_obj(&self.doc, &ROOT, ObjType::Map)?;
         let mut obj = match root {
             serde_json::Value::Object(m) => m,
             _ => return Err(Error::Shape("root is not a map".into())),

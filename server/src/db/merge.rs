@@ -72,7 +72,12 @@ pub fn load(
     let Some((snapshot, snapshot_seq)) = row else {
         return Ok(None);
     };
-    let mut doc = AutoCommit::load(&snapshot)?;
+    // An empty snapshot: the case is young and lives in the log alone.
+    let mut doc = if snapshot.is_empty() {
+        AutoCommit::new()
+    } else {
+        AutoCommit::load(&snapshot)?
+    };
     let mut stmt = tx
         .prepare_cached("SELECT bytes FROM changes WHERE case_id = ?1 AND seq > ?2 ORDER BY seq")?;
     let later: Vec<Change> = stmt
@@ -80,10 +85,10 @@ pub fn load(
         .map(|b| Ok(Change::from_bytes(b?)?))
         .collect::<anyhow::Result<_>>()?;
     let since_snapshot = later.len();
-    doc.apply_changes(later)?;
+    doc.apply_changes_batch(later)?;
     Ok(Some(Cached {
         doc,
-        weight: snapshot.len(),
+        weight: snapshot.len().max(since_snapshot * 256),
         snapshot_seq,
         since_snapshot,
     }))
@@ -112,9 +117,13 @@ pub fn merge(
             snapshot_seq: 0,
             since_snapshot: 0,
         });
+        // `get_missing_deps` is a set lookup; `get_change_by_hash` would
+        // rebuild each change.
+        let hashes: Vec<ChangeHash> = changes.iter().map(Change::hash).collect();
+        let unknown = cached.doc.get_missing_deps(&hashes);
         let fresh: Vec<Change> = changes
             .into_iter()
-            .filter(|c| cached.doc.get_change_by_hash(&c.hash()).is_none())
+            .filter(|c| unknown.contains(&c.hash()))
             .collect();
         if fresh.is_empty() {
             out.acked.push(wire_id);
@@ -136,7 +145,7 @@ pub fn merge(
         // Untrusted changes never take the server down: should Automerge
         // panic on a crafted change, only the trial copy is lost.
         let applied_ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            trial.apply_changes(fresh.clone()).is_ok()
+            trial.apply_changes_batch(fresh.clone()).is_ok()
         }))
         .unwrap_or(false);
         if !applied_ok {
@@ -148,9 +157,10 @@ pub fn merge(
         }
         // Automerge queues a change whose dependencies it lacks; such a
         // change is not merged, and is answered as refused.
-        let (applied, missing): (Vec<Change>, Vec<Change>) = fresh
-            .into_iter()
-            .partition(|c| trial.get_change_by_hash(&c.hash()).is_some());
+        let fresh_hashes: Vec<ChangeHash> = fresh.iter().map(Change::hash).collect();
+        let not_in = trial.get_missing_deps(&fresh_hashes);
+        let (applied, missing): (Vec<Change>, Vec<Change>) =
+            fresh.into_iter().partition(|c| !not_in.contains(&c.hash()));
         refuse(
             &mut out,
             &missing,
@@ -159,7 +169,7 @@ pub fn merge(
         if !missing.is_empty() {
             // Rebuild without the queued changes.
             trial = cached.doc.fork();
-            trial.apply_changes(applied.clone())?;
+            trial.apply_changes_batch(applied.clone())?;
         }
         if applied.is_empty() {
             if !is_new {
@@ -186,16 +196,11 @@ pub fn merge(
         {
             let mut ins = tx.prepare_cached(
                 "INSERT INTO changes (case_id, hash, bytes) VALUES (?1, ?2, ?3)
-                 ON CONFLICT(hash) DO NOTHING RETURNING seq",
+                 ON CONFLICT(hash) DO NOTHING",
             )?;
             for c in &applied {
-                if let Some(seq) = ins
-                    .query_row(params![&wire_id[..], &c.hash().0[..], c.raw_bytes()], |r| {
-                        r.get::<_, i64>(0)
-                    })
-                    .optional()?
-                {
-                    last_seq = seq;
+                if ins.execute(params![&wire_id[..], &c.hash().0[..], c.raw_bytes()])? == 1 {
+                    last_seq = tx.last_insert_rowid();
                 }
             }
         }
@@ -240,32 +245,41 @@ pub fn write_row(
         .unwrap_or(&case.category)
         .to_string();
     if is_new || cached.since_snapshot >= SNAPSHOT_EVERY {
-        let snapshot = cached.doc.save();
-        cached.weight = snapshot.len();
-        cached.snapshot_seq = last_seq;
-        cached.since_snapshot = 0;
-        tx.execute(
+        // A new case's few changes replay quickly from the log: its first
+        // snapshot waits until it has grown (saving compresses, which is
+        // the dearest step of a bulk merge).
+        let snapshot = if cached.since_snapshot >= SNAPSHOT_EVERY {
+            cached.doc.save()
+        } else {
+            Vec::new()
+        };
+        cached.weight = snapshot.len().max(cached.since_snapshot * 256);
+        if !snapshot.is_empty() {
+            cached.snapshot_seq = last_seq;
+            cached.since_snapshot = 0;
+        }
+        tx.prepare_cached(
             "INSERT INTO cases (case_id, snapshot, snapshot_seq, heads, status, category, title, reporter, grid, lat, lon, deadline, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
              ON CONFLICT(case_id) DO UPDATE SET snapshot = excluded.snapshot, snapshot_seq = excluded.snapshot_seq,
                heads = excluded.heads, status = excluded.status, category = excluded.category, title = excluded.title,
                reporter = excluded.reporter, grid = excluded.grid, lat = excluded.lat, lon = excluded.lon,
                deadline = excluded.deadline, updated_at = excluded.updated_at",
-            params![
-                &id[..], snapshot, last_seq, heads, view.status.as_str(), category, case.title,
+        )?
+        .execute(params![
+                &id[..], snapshot, cached.snapshot_seq, heads, view.status.as_str(), category, case.title,
                 view.reporter.as_ref().map(|r| r.as_str()), grid, case.location.lat, case.location.lon,
                 view.deadline(), case.created.at, view.updated_at.max(case.created.at)
-            ],
-        )?;
+            ])?;
     } else {
-        tx.execute(
+        tx.prepare_cached(
             "UPDATE cases SET heads = ?2, status = ?3, category = ?4, title = ?5, grid = ?6, deadline = ?7, updated_at = ?8
              WHERE case_id = ?1",
-            params![
+        )?
+        .execute(params![
                 &id[..], heads, view.status.as_str(), category, case.title, grid, view.deadline(),
                 view.updated_at.max(case.created.at)
-            ],
-        )?;
+            ])?;
     }
     Ok(())
 }
