@@ -38,6 +38,7 @@
 //!   referenced.
 
 pub mod catalog;
+pub mod device;
 pub mod doc;
 pub mod error;
 pub mod event;
@@ -62,3 +63,8 @@ pub use store::Store;
 
 /// Re-exported so that callers name the same Automerge types.
 pub use automerge;
+
+/// The time now, in milliseconds since the Unix epoch (UTC).
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}

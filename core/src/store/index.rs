@@ -165,3 +165,35 @@ pub(super) fn list(conn: &Connection, q: &Query, me: &UserId) -> Result<Vec<Case
     }
     Ok(out)
 }
+
+pub(super) fn one(conn: &Connection, id: &CaseId) -> Result<Option<CaseSummary>> {
+    use rusqlite::OptionalExtension;
+    let row = conn
+        .query_row(
+            "SELECT status, category, title, created_at, updated_at, lat, lon, deadline FROM case_index WHERE id = ?1",
+            [id.to_string()],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    CaseSummary {
+                        id: *id,
+                        status: Status::Reported,
+                        category: r.get(1)?,
+                        title: r.get(2)?,
+                        created_at: r.get(3)?,
+                        updated_at: r.get(4)?,
+                        lat: r.get(5)?,
+                        lon: r.get(6)?,
+                        deadline: r.get(7)?,
+                    },
+                ))
+            },
+        )
+        .optional()?;
+    row.map(|(status, mut s)| {
+        s.status = Status::parse(&status)
+            .ok_or_else(|| crate::Error::Shape(format!("unknown status {status:?} in index")))?;
+        Ok(s)
+    })
+    .transpose()
+}

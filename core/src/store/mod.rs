@@ -237,6 +237,11 @@ impl Store {
             .query_row("SELECT count(*) FROM cases", [], |r| r.get::<_, i64>(0))? as u64)
     }
 
+    /// The index line of one case.
+    pub fn summary(&self, id: &CaseId) -> Result<Option<CaseSummary>> {
+        index::one(&self.conn, id)
+    }
+
     /// List cases from the index.
     pub fn list(&self, q: &Query) -> Result<Vec<CaseSummary>> {
         index::list(&self.conn, q, &self.identity.user)
@@ -326,6 +331,12 @@ pub fn put_case(tx: &Transaction<'_>, doc: &mut CaseDoc, local: bool) -> Result<
         params![id, bytes, local as i64],
     )?;
     index::put(tx, &case, &view)
+}
+
+/// `PRAGMA integrity_check` of the store in `dir` ("ok" when sound).
+pub fn integrity_check(dir: &Path) -> Result<String> {
+    let conn = Connection::open(dir.join("paidan.db"))?;
+    Ok(conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
 }
 
 /// Encode heads as concatenated 32-byte hashes.
