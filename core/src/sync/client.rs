@@ -10,7 +10,7 @@
 //! store as it was, and the next sync sends the same changes again (the
 //! server ignores the ones it already has).
 
-use super::protocol::{CaseChanges, SyncRequest, SyncResponse, WireCaseId};
+use super::protocol::{ByteBuf, CaseChanges, SyncRequest, SyncResponse, WireCaseId};
 use crate::store::{decode_heads, encode_heads, put_case};
 use crate::{CaseDoc, CaseId, Error, Result, Store};
 use automerge::{Change, ChangeHash};
@@ -87,10 +87,10 @@ pub fn prepare(store: &Store, with_changes: bool) -> Result<Outgoing> {
             let id: CaseId = id.parse()?;
             let mut doc = CaseDoc::load(&doc, &store.identity().actor)?;
             let synced = decode_heads(&synced)?;
-            let changes: Vec<Vec<u8>> = doc
+            let changes: Vec<ByteBuf> = doc
                 .changes_since(&synced)
                 .into_iter()
-                .map(|c| c.raw_bytes().to_vec())
+                .map(|c| ByteBuf::from(c.raw_bytes().to_vec()))
                 .collect();
             if changes.is_empty() {
                 continue;
@@ -125,7 +125,7 @@ pub fn apply(
         let list = incoming.entry(case_id(&c.case)).or_default();
         for bytes in &c.changes {
             list.push(
-                Change::from_bytes(bytes.clone()).map_err(|e| {
+                Change::from_bytes(bytes.to_vec()).map_err(|e| {
                     Error::Protocol(format!("the server sent a damaged change ({e})"))
                 })?,
             );
@@ -165,6 +165,12 @@ pub fn apply(
                 // change still on the next page) waits in the store.
                 if doc.read().is_ok() {
                     put_case(tx, &mut doc, false)?;
+                    // With nothing unacknowledged here, everything this
+                    // document holds came from or went to the server.
+                    tx.execute(
+                        "UPDATE cases SET synced_heads = ?2 WHERE id = ?1 AND dirty = 0",
+                        params![id.to_string(), encode_heads(&doc.heads())],
+                    )?;
                     summary.changed_cases.push(id);
                 } else {
                     tx.execute(

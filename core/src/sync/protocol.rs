@@ -15,6 +15,7 @@
 
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
+pub use serde_bytes::ByteBuf;
 
 /// The HTTP content type of sync messages.
 pub const CONTENT_TYPE: &str = "application/vnd.paidan.sync";
@@ -35,8 +36,9 @@ pub struct CaseChanges {
     /// The case.
     pub case: WireCaseId,
     /// Automerge change chunks, in an order where each change's deps come
-    /// before it (as `get_changes` gives them).
-    pub changes: Vec<Vec<u8>>,
+    /// before it (as `get_changes` gives them). `ByteBuf` only makes serde
+    /// copy them whole; on the wire they are length-prefixed bytes.
+    pub changes: Vec<ByteBuf>,
 }
 
 /// One request: every local change the server has not acknowledged, and
@@ -50,8 +52,8 @@ pub struct SyncRequest {
 }
 
 /// The server's heads of a case after the request, for every case the
-/// response touches: the device may treat every change they reach as held by
-/// the server.
+/// request carried changes of: the device may treat every change they reach
+/// as held by the server.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Heads {
     /// The case.
@@ -74,7 +76,7 @@ pub struct Refusal {
 /// One response.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncResponse {
-    /// Server heads of every case acknowledged or sent in this response.
+    /// Server heads of every case the request carried.
     pub heads: Vec<Heads>,
     /// Changes refused.
     pub refused: Vec<Refusal>,
@@ -130,7 +132,7 @@ impl SyncRequest {
         self.cases
             .iter()
             .flat_map(|c| &c.changes)
-            .map(Vec::len)
+            .map(|b| b.len())
             .sum()
     }
 }
@@ -156,7 +158,7 @@ mod tests {
             cursor: 42,
             cases: vec![CaseChanges {
                 case: [7; 16],
-                changes: vec![vec![1; 300], vec![2; 200]],
+                changes: vec![ByteBuf::from(vec![1; 300]), ByteBuf::from(vec![2; 200])],
             }],
         };
         let bytes = req.encode().unwrap();

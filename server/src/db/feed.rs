@@ -3,7 +3,7 @@
 //! own just-sent changes left out), paged by size.
 
 use super::merge::Outcome;
-use paidan_core::sync::protocol::{CaseChanges, Heads, SyncResponse, WireCaseId};
+use paidan_core::sync::protocol::{ByteBuf, CaseChanges, Heads, SyncResponse, WireCaseId};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::BTreeMap;
 
@@ -14,7 +14,7 @@ pub const PAGE_CHANGES: i64 = 50_000;
 
 /// The response to a merged request.
 pub fn respond(conn: &Connection, cursor: u64, outcome: Outcome) -> anyhow::Result<SyncResponse> {
-    let mut by_case: BTreeMap<WireCaseId, Vec<Vec<u8>>> = BTreeMap::new();
+    let mut by_case: BTreeMap<WireCaseId, Vec<ByteBuf>> = BTreeMap::new();
     let mut order: Vec<WireCaseId> = Vec::new();
     let mut bytes = 0usize;
     let mut last = cursor as i64;
@@ -50,13 +50,15 @@ pub fn respond(conn: &Connection, cursor: u64, outcome: Outcome) -> anyhow::Resu
                 order.push(case);
                 Vec::new()
             });
-            list.push(change);
+            list.push(ByteBuf::from(change));
         }
     }
     let mut heads_of = conn.prepare_cached("SELECT heads FROM cases WHERE case_id = ?1")?;
     let mut heads = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for case in outcome.acked.iter().chain(order.iter()) {
+    // Heads only for the cases the device sent: for the others it holds
+    // nothing the server lacks, and takes its own heads (see the client).
+    for case in outcome.acked.iter() {
         if !seen.insert(*case) {
             continue;
         }

@@ -51,7 +51,7 @@ fn decode(body: &[u8]) -> ApiResult<(u64, Incoming)> {
     for c in req.cases {
         let mut changes = Vec::with_capacity(c.changes.len());
         for bytes in c.changes {
-            let change = Change::from_bytes(bytes)
+            let change = Change::from_bytes(bytes.into_vec())
                 .map_err(|e| ApiError::BadRequest(format!("a change is damaged ({e})")))?;
             // Parsing does not check the chunk's checksum; Automerge's
             // loader would. The checksum is the first four bytes of the
