@@ -229,7 +229,7 @@ fn many_light(url: &str, devices: u32, run: Duration) -> anyhow::Result<()> {
                 let mut i = 0u32;
                 while t0.elapsed() < run {
                     match current.as_mut() {
-                        Some((_, doc)) if i % 10 != 0 => doc.append_event(&event(
+                        Some((_, doc)) if !i.is_multiple_of(10) => doc.append_event(&event(
                             &user,
                             Role::PatrolOfficer,
                             None,
