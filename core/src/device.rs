@@ -120,29 +120,41 @@ impl Device {
         let data = data(&hashes(&before), &hashes(&after));
         let me = self.store.identity().clone();
         let event = Event::new(me.user, me.role, me.dept, data);
-        let mut events = self.store.load(case)?.events()?;
-        events.push(event.clone());
-        let trial = fold(&events);
-        if let Some(s) = trial
-            .superseded
-            .iter()
-            .find(|s| s.index == events.len() - 1)
-        {
-            return Err(Error::invalid(
-                "action",
-                format!(
-                    "cannot {} now: {}",
-                    crate::labels::event(event.data.kind()),
-                    s.reason
-                ),
-            ));
-        }
         let photos: Vec<PhotoRef> = before.into_iter().chain(after).collect();
-        self.store.add_event(case, &event, &photos)
+        act_checked(&mut self.store, case, &event, &photos)
     }
 
     /// List cases.
     pub fn list(&self, q: &Query) -> Result<Vec<crate::store::CaseSummary>> {
         self.store.list(q)
     }
+}
+
+/// Append `event` (with its photos) to a case unless the fold would
+/// supersede it there: then the user learns why now, with the fold's
+/// reason, instead of seeing the event ignored later.
+pub fn act_checked(
+    store: &mut Store,
+    case: &CaseId,
+    event: &Event,
+    photos: &[PhotoRef],
+) -> Result<CaseView> {
+    let mut events = store.load(case)?.events()?;
+    events.push(event.clone());
+    let trial = fold(&events);
+    if let Some(s) = trial
+        .superseded
+        .iter()
+        .find(|s| s.index == events.len() - 1)
+    {
+        return Err(Error::invalid(
+            "action",
+            format!(
+                "cannot {} now: {}",
+                crate::labels::event(event.data.kind()),
+                s.reason
+            ),
+        ));
+    }
+    store.add_event(case, event, photos)
 }

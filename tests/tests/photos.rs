@@ -2,29 +2,9 @@
 
 use paidan_core::photo::{prepare, sha256_hex};
 use paidan_core::sync::http::HttpClient;
+use paidan_core::testing::camera_jpeg;
 use paidan_core::{PhotoStage, Role};
 use paidan_tests::{Phone, TestResult, TestServer};
-
-/// A photo-like image: noise compresses badly, like a real photo.
-fn camera_jpeg(w: u32, h: u32) -> Vec<u8> {
-    let mut seed = 12345u32;
-    let img = image::RgbImage::from_fn(w, h, |x, y| {
-        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
-        // Smooth shapes with sensor noise on top, as a camera gives.
-        let n = (seed >> 28) as u8;
-        let r = ((x as f32 / 40.0).sin() * 60.0 + 120.0) as u8;
-        let g = ((y as f32 / 55.0).cos() * 50.0 + 110.0) as u8;
-        image::Rgb([r.wrapping_add(n), g.wrapping_add(n), ((x + y) / 30) as u8])
-    });
-    let mut out = Vec::new();
-    image::DynamicImage::ImageRgb8(img)
-        .write_to(
-            &mut std::io::Cursor::new(&mut out),
-            image::ImageFormat::Jpeg,
-        )
-        .unwrap();
-    out
-}
 
 fn patch(url: &str, sha: &str, offset: usize, total: usize, chunk: &[u8]) -> u16 {
     let agent: ureq::Agent = ureq::Agent::config_builder()

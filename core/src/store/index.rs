@@ -88,9 +88,7 @@ pub(super) fn put(tx: &Transaction<'_>, case: &Case, view: &CaseView) -> Result<
 }
 
 pub(super) fn list(conn: &Connection, q: &Query, me: &UserId) -> Result<Vec<CaseSummary>> {
-    let mut sql = String::from(
-        "SELECT id, status, category, title, created_at, updated_at, lat, lon, deadline FROM case_index WHERE 1=1",
-    );
+    let mut sql = format!("SELECT {COLUMNS} FROM case_index WHERE 1=1");
     let mut args: Vec<Value> = Vec::new();
     if let Some(s) = q.status {
         sql.push_str(" AND status = ?");
@@ -124,29 +122,10 @@ pub(super) fn list(conn: &Connection, q: &Query, me: &UserId) -> Result<Vec<Case
         args.push(Value::Integer(limit as i64));
     }
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            CaseSummary {
-                id: CaseId(uuid::Uuid::nil()),
-                status: Status::Reported,
-                category: r.get(2)?,
-                title: r.get(3)?,
-                created_at: r.get(4)?,
-                updated_at: r.get(5)?,
-                lat: r.get(6)?,
-                lon: r.get(7)?,
-                deadline: r.get(8)?,
-            },
-        ))
-    })?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(args), summary_row)?;
     let mut out = Vec::new();
     for row in rows {
-        let (id, status, mut s) = row?;
-        s.id = id.parse()?;
-        s.status = Status::parse(&status)
-            .ok_or_else(|| crate::Error::Shape(format!("unknown status {status:?} in index")))?;
+        let s = finish(row?)?;
         if let Some((lat, lon, radius)) = q.near {
             let here = crate::Location {
                 lat: s.lat,
@@ -166,34 +145,44 @@ pub(super) fn list(conn: &Connection, q: &Query, me: &UserId) -> Result<Vec<Case
     Ok(out)
 }
 
+const COLUMNS: &str = "id, status, category, title, created_at, updated_at, lat, lon, deadline";
+
+type RawSummary = (String, String, CaseSummary);
+
+/// A row of [`COLUMNS`]; id and status are parsed by [`finish`].
+fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawSummary> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        CaseSummary {
+            id: CaseId(uuid::Uuid::nil()),
+            status: Status::Reported,
+            category: r.get(2)?,
+            title: r.get(3)?,
+            created_at: r.get(4)?,
+            updated_at: r.get(5)?,
+            lat: r.get(6)?,
+            lon: r.get(7)?,
+            deadline: r.get(8)?,
+        },
+    ))
+}
+
+fn finish((id, status, mut s): RawSummary) -> Result<CaseSummary> {
+    s.id = id.parse()?;
+    s.status = Status::parse(&status)
+        .ok_or_else(|| crate::Error::Shape(format!("unknown status {status:?} in index")))?;
+    Ok(s)
+}
+
 pub(super) fn one(conn: &Connection, id: &CaseId) -> Result<Option<CaseSummary>> {
     use rusqlite::OptionalExtension;
-    let row = conn
-        .query_row(
-            "SELECT status, category, title, created_at, updated_at, lat, lon, deadline FROM case_index WHERE id = ?1",
-            [id.to_string()],
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    CaseSummary {
-                        id: *id,
-                        status: Status::Reported,
-                        category: r.get(1)?,
-                        title: r.get(2)?,
-                        created_at: r.get(3)?,
-                        updated_at: r.get(4)?,
-                        lat: r.get(5)?,
-                        lon: r.get(6)?,
-                        deadline: r.get(7)?,
-                    },
-                ))
-            },
-        )
-        .optional()?;
-    row.map(|(status, mut s)| {
-        s.status = Status::parse(&status)
-            .ok_or_else(|| crate::Error::Shape(format!("unknown status {status:?} in index")))?;
-        Ok(s)
-    })
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM case_index WHERE id = ?1"),
+        [id.to_string()],
+        summary_row,
+    )
+    .optional()?
+    .map(finish)
     .transpose()
 }

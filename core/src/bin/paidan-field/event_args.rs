@@ -5,7 +5,7 @@ use anyhow::Context;
 use clap::Args;
 use paidan_core::{
     CaseId, CaseView, DeptCode, Event, EventData as D, EventKind, PhotoStage, ReminderStage,
-    Satisfaction, Store, fold,
+    Satisfaction, Store,
 };
 use std::path::PathBuf;
 
@@ -245,25 +245,8 @@ pub fn apply(store: &mut Store, a: EventArgs) -> anyhow::Result<CaseView> {
         EventKind::Reported | EventKind::Unknown => unreachable!("filtered above"),
     };
     let event = Event::new(me.user.clone(), me.role, me.dept.clone(), data);
-    // Refuse here what the fold would supersede: the user learns why now,
-    // instead of seeing the event ignored later.
-    let mut events = store.load(&id)?.events()?;
-    events.push(event.clone());
-    let trial = fold(&events);
-    if let Some(s) = trial
-        .superseded
-        .iter()
-        .find(|s| s.index == events.len() - 1)
-    {
-        return Err(invalid(
-            "kind",
-            format!(
-                "cannot {} now: {}",
-                paidan_core::labels::event(kind),
-                s.reason
-            ),
-        ));
-    }
     let photos: Vec<_> = before.iter().chain(after.iter()).cloned().collect();
-    Ok(store.add_event(&id, &event, &photos)?)
+    Ok(paidan_core::device::act_checked(
+        store, &id, &event, &photos,
+    )?)
 }
