@@ -65,6 +65,10 @@ pub struct Category {
     /// report counts as a recurrence (鸽棚, 违建, 流动摊点). 0: not watched.
     #[serde(default)]
     pub recurrence_watch_days: u32,
+    /// The server dispatches new cases of this category to its default
+    /// department(s) at triage, without waiting for a dispatcher.
+    #[serde(default)]
+    pub auto_dispatch: bool,
 }
 
 fn default_radius() -> f64 {
@@ -143,209 +147,25 @@ impl Catalog {
     }
 
     /// The Fukang demo: 阜新街道's departments and a catalogue drawn from the
-    /// story and the practice's category tables.
+    /// story and the practice's category tables. Read from the same file the
+    /// server uses as its demo configuration ([`FUKANG_DEMO_TOML`]).
     pub fn fukang_demo() -> Catalog {
-        use DeadlineUnit::{WorkingDays as D, WorkingHours as H};
-        let dept = |code: &str, zh: &str, en: &str| Department {
-            code: code.into(),
-            name_zh: zh.into(),
-            name_en: en.into(),
-        };
-        let departments = vec![
-            dept("urban_mgmt", "城市管理局", "Urban Management Bureau"),
-            dept(
-                "housing",
-                "住房和城乡建设局",
-                "Housing and Construction Bureau",
-            ),
-            dept("market", "市场监督管理局", "Market Supervision Bureau"),
-            dept(
-                "environment",
-                "生态环境局",
-                "Ecology and Environment Bureau",
-            ),
-            dept("landscaping", "园林局", "Landscaping Bureau"),
-            dept(
-                "onsite",
-                "综合执法中心现场组",
-                "Enforcement Center On-site Team",
-            ),
-        ];
-        #[allow(clippy::too_many_arguments)]
-        fn cat(
-            code: &str,
-            zh: &str,
-            en: &str,
-            depts: &[&str],
-            amount: u32,
-            unit: DeadlineUnit,
-            urgent: bool,
-            on_site: bool,
-            watch: u32,
-        ) -> Category {
-            Category {
-                code: code.into(),
-                name_zh: zh.into(),
-                name_en: en.into(),
-                departments: depts.iter().map(|d| DeptCode::from(*d)).collect(),
-                limit: TimeLimit { amount, unit },
-                urgent,
-                on_site,
-                duplicate_radius_m: 50.0,
-                recurrence_watch_days: watch,
-            }
-        }
-        let categories = vec![
-            cat(
-                "sanitation.garbage",
-                "暴露垃圾",
-                "Exposed garbage",
-                &["urban_mgmt"],
-                4,
-                H,
-                false,
-                false,
-                0,
-            ),
-            cat(
-                "sanitation.wastewater",
-                "乱泼污水",
-                "Waste water thrown in the street",
-                &["urban_mgmt", "environment"],
-                1,
-                D,
-                false,
-                false,
-                30,
-            ),
-            cat(
-                "structure.illegal",
-                "违章建筑",
-                "Illegal structure",
-                &["urban_mgmt", "housing"],
-                20,
-                D,
-                false,
-                false,
-                90,
-            ),
-            cat(
-                "structure.pigeon_shed",
-                "私搭鸽棚",
-                "Pigeon shed built on a balcony",
-                &["urban_mgmt"],
-                5,
-                D,
-                false,
-                false,
-                180,
-            ),
-            cat(
-                "street.stall",
-                "流动摊点",
-                "Unlicensed street stall",
-                &["urban_mgmt", "market"],
-                2,
-                D,
-                false,
-                false,
-                30,
-            ),
-            cat(
-                "street.signboard",
-                "不规范牌匾",
-                "Irregular shop signboard",
-                &["urban_mgmt"],
-                10,
-                D,
-                false,
-                false,
-                0,
-            ),
-            cat(
-                "street.vehicle_blocking",
-                "车辆占道",
-                "Vehicle blocking the way",
-                &["urban_mgmt"],
-                4,
-                H,
-                false,
-                false,
-                0,
-            ),
-            cat(
-                "road.manhole",
-                "窨井盖缺失",
-                "Missing manhole cover",
-                &["onsite"],
-                2,
-                H,
-                true,
-                true,
-                0,
-            ),
-            cat(
-                "power.exposed_wire",
-                "电线裸露",
-                "Exposed electric wire",
-                &["onsite"],
-                2,
-                H,
-                true,
-                true,
-                0,
-            ),
-            cat(
-                "housing.heating",
-                "暖气不热",
-                "Heating not warm",
-                &["housing"],
-                2,
-                D,
-                true,
-                false,
-                0,
-            ),
-            cat(
-                "food.restaurant",
-                "餐饮店卫生",
-                "Restaurant hygiene",
-                &["market"],
-                5,
-                D,
-                false,
-                false,
-                30,
-            ),
-            cat(
-                "environment.noise",
-                "噪声扰民",
-                "Noise nuisance",
-                &["environment"],
-                3,
-                D,
-                false,
-                false,
-                0,
-            ),
-            cat(
-                "greenery.watering",
-                "树木缺水",
-                "Trees not watered",
-                &["landscaping"],
-                1,
-                D,
-                false,
-                false,
-                0,
-            ),
-        ];
-        Catalog {
-            departments,
-            categories,
-        }
+        Catalog::from_toml(FUKANG_DEMO_TOML).expect("the built-in demo configuration parses")
+    }
+
+    /// The `[[departments]]` and `[[categories]]` of a configuration file
+    /// (other tables are the server's and are ignored here).
+    pub fn from_toml(text: &str) -> Result<Catalog> {
+        let catalog: Catalog =
+            toml::from_str(text).map_err(|e| Error::invalid("configuration", e.to_string()))?;
+        catalog.validate()?;
+        Ok(catalog)
     }
 }
+
+/// The demo configuration (阜新街道): street, grids, calendar, scoring,
+/// departments and categories.
+pub const FUKANG_DEMO_TOML: &str = include_str!("../config/fukang-demo.toml");
 
 #[cfg(test)]
 mod tests {

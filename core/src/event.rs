@@ -222,6 +222,16 @@ pub enum EventData {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         deadline: Option<i64>,
     },
+    /// 复查: a patrol officer or grid worker re-inspects the place of a
+    /// closed case in the recurrence watch (鸽棚, 违建).
+    Reinspected {
+        /// What they found.
+        #[serde(default)]
+        note: String,
+        /// The problem is back (a new report then follows).
+        #[serde(default)]
+        recurred: bool,
+    },
     /// A kind this version does not know (written by a newer schema). Kept
     /// as it was, never applied.
     #[serde(skip)]
@@ -264,6 +274,7 @@ pub enum EventKind {
     Voided,
     Held,
     Resumed,
+    Reinspected,
     Unknown,
 }
 
@@ -296,6 +307,7 @@ impl EventKind {
         EventKind::Voided,
         EventKind::Held,
         EventKind::Resumed,
+        EventKind::Reinspected,
     ];
 
     /// The snake_case name used on the wire and in the CLI.
@@ -340,6 +352,7 @@ const KIND_NAMES: &[(EventKind, &str)] = &[
     (EventKind::Voided, "voided"),
     (EventKind::Held, "held"),
     (EventKind::Resumed, "resumed"),
+    (EventKind::Reinspected, "reinspected"),
     (EventKind::Unknown, "unknown"),
 ];
 
@@ -381,6 +394,7 @@ impl EventData {
             D::Voided { .. } => K::Voided,
             D::Held { .. } => K::Held,
             D::Resumed { .. } => K::Resumed,
+            D::Reinspected { .. } => K::Reinspected,
             D::Unknown { .. } => K::Unknown,
         }
     }

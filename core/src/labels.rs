@@ -70,6 +70,7 @@ pub fn event(k: EventKind) -> Label {
         K::Voided => l("注销", "Voided"),
         K::Held => l("挂账", "Put on hold"),
         K::Resumed => l("恢复办理", "Resumed"),
+        K::Reinspected => l("复查", "Re-inspected"),
         K::Unknown => l("未知事件", "Unknown event"),
     }
 }

@@ -177,12 +177,19 @@ pub struct CaseView {
     pub escalations: u32,
     /// Times returned (退单).
     pub returns: u32,
+    /// The department of each return, in order (for its figures).
+    pub returned_by: Vec<DeptCode>,
+    /// Re-inspections (复查) of the place after closing.
+    pub reinspections: u32,
     /// Times reopened (重办).
     pub reopens: u32,
     /// Times put on hold (挂账).
     pub holds: u32,
     /// On hold now.
     pub on_hold: bool,
+    /// Since when (ms), while on hold: resuming moves the deadlines by
+    /// the time spent on hold (the clock stopped).
+    pub held_at: Option<i64>,
     /// The last callback's verdict (回访).
     pub satisfaction: Option<Satisfaction>,
     /// The last callback's comment.
@@ -330,9 +337,12 @@ impl Folder {
                 reminder_stages: Vec::new(),
                 escalations: 0,
                 returns: 0,
+                returned_by: Vec::new(),
+                reinspections: 0,
                 reopens: 0,
                 holds: 0,
                 on_hold: false,
+                held_at: None,
                 satisfaction: None,
                 callback_comment: None,
                 callback_done: false,
@@ -609,6 +619,16 @@ impl Folder {
                     deny("the order is not on hold")
                 }
             }
+            K::Reinspected => {
+                if !(field || center) {
+                    return deny("only field staff or the center may re-inspect");
+                }
+                if self.phase == Phase::Closed {
+                    Ok(())
+                } else {
+                    deny("only a closed case is re-inspected")
+                }
+            }
             K::Unknown => deny("an event kind this version does not know"),
         }
     }
@@ -679,6 +699,7 @@ impl Folder {
                 v.followers.push(e.by.clone());
             }
             EventData::Comment { .. } | EventData::Unknown { .. } => {}
+            EventData::Reinspected { .. } => v.reinspections += 1,
             EventData::Triaged {
                 grid,
                 departments,
@@ -731,6 +752,9 @@ impl Folder {
             }
             EventData::Returned { reason } => {
                 v.returns += 1;
+                if let Some(d) = &e.dept {
+                    v.returned_by.push(d.clone());
+                }
                 if let Some(i) = dept_of(v) {
                     let a = &mut v.assignments[i];
                     a.state = AssignmentState::Returned;
@@ -843,19 +867,22 @@ impl Folder {
             EventData::Held { .. } => {
                 v.on_hold = true;
                 v.holds += 1;
+                v.held_at = Some(e.at);
             }
             EventData::Resumed { deadline } => {
                 v.on_hold = false;
-                if let Some(d) = deadline {
-                    for a in &mut v.assignments {
-                        if matches!(
-                            a.state,
-                            AssignmentState::Pending | AssignmentState::Accepted
-                        ) {
-                            a.deadline = *d;
-                        }
+                // Without a new deadline, the clock simply stopped while
+                // on hold: the deadlines move by the time spent.
+                let paused = v.held_at.take().map(|h| (e.at - h).max(0)).unwrap_or(0);
+                for a in &mut v.assignments {
+                    if matches!(
+                        a.state,
+                        AssignmentState::Pending | AssignmentState::Accepted
+                    ) {
+                        a.deadline = deadline.unwrap_or(a.deadline + paused);
                     }
                 }
+                v.reminder_stages.clear();
             }
         }
         // A returned part leaves the order once the center re-dispatches;

@@ -763,3 +763,72 @@ fn allowed_actions_follow_the_same_rules_as_the_fold() {
     };
     assert_eq!(v.allowed_actions(&resident), vec![EventKind::Comment]);
 }
+
+#[test]
+fn resuming_without_a_deadline_moves_it_by_the_time_on_hold() {
+    let mut t = T::reported();
+    t.dispatch(&["housing"]);
+    let deadline = t.view().deadline().unwrap();
+    t.center(D::Held {
+        reason: "冬季冻土，开春施工".into(),
+    });
+    let held_at = t.clock;
+    t.clock += 30 * 24 * H;
+    t.center(D::Resumed { deadline: None });
+    let paused = t.clock - held_at;
+    assert_eq!(t.view().deadline(), Some(deadline + paused));
+    assert_eq!(t.view().holds, 1);
+    assert_applied(&t);
+}
+
+#[test]
+fn a_closed_case_is_reinspected_by_field_staff_only() {
+    let mut t = T::reported();
+    t.dispatch(&["urban_mgmt"]);
+    t.dept("urban_mgmt", D::Accepted);
+    t.dept(
+        "urban_mgmt",
+        D::Completed {
+            note: "鸽棚已拆除".into(),
+            photos: vec![],
+        },
+    );
+    t.center(D::Verified { note: String::new() });
+    t.center(D::Closed { note: String::new() });
+    t.push(
+        "pan",
+        Role::Resident,
+        None,
+        D::Reinspected {
+            note: String::new(),
+            recurred: false,
+        },
+    );
+    assert_eq!(t.view().superseded.len(), 1);
+    t.push(
+        "li",
+        Role::PatrolOfficer,
+        None,
+        D::Reinspected {
+            note: "未见反弹".into(),
+            recurred: false,
+        },
+    );
+    assert_eq!(t.view().reinspections, 1);
+    assert_eq!(t.view().superseded.len(), 1);
+}
+
+#[test]
+fn each_return_is_recorded_with_its_department() {
+    let mut t = T::reported();
+    t.dispatch(&["market"]);
+    t.dept(
+        "market",
+        D::Returned {
+            reason: "不属于本部门职责".into(),
+        },
+    );
+    t.dispatch(&["urban_mgmt"]);
+    assert_eq!(t.view().returned_by, vec![dept("market")]);
+    assert_eq!(t.view().status, Status::Dispatched);
+}

@@ -46,6 +46,9 @@ pub struct EventArgs {
     /// Flag as urgent (triaged).
     #[arg(long)]
     urgent: bool,
+    /// For reinspected: the problem is back.
+    #[arg(long)]
+    recurred: bool,
     /// Photos of the work (progress, completed; "after" for handled_on_site).
     #[arg(long)]
     photo: Vec<PathBuf>,
@@ -241,6 +244,10 @@ pub fn apply(store: &mut Store, a: EventArgs) -> anyhow::Result<CaseView> {
         },
         EventKind::Resumed => D::Resumed {
             deadline: a.deadline()?,
+        },
+        EventKind::Reinspected => D::Reinspected {
+            note: a.text(),
+            recurred: a.recurred,
         },
         EventKind::Reported | EventKind::Unknown => unreachable!("filtered above"),
     };
