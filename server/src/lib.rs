@@ -15,6 +15,7 @@
 //! commit), acknowledging nothing before the commit.
 
 pub mod blobs;
+pub mod config;
 pub mod db;
 pub mod dispatch;
 pub mod error;
