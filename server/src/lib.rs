@@ -14,11 +14,15 @@
 //! LRU cache of documents, and commits waiting requests together (group
 //! commit), acknowledging nothing before the commit.
 
+pub mod admin;
 pub mod blobs;
+pub mod clock;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod dispatch;
 pub mod error;
+pub mod figures;
 pub mod http;
 pub mod router;
 pub mod settings;
@@ -40,19 +44,43 @@ pub async fn launch_with_listener(
 ) -> anyhow::Result<()> {
     std::fs::create_dir_all(&settings.data)
         .with_context(|| "cannot create the data folder".to_string())?;
-    let conn = db::schema::open(&settings.data.join("paidan.db"))?;
+    let db_path = settings.data.join("paidan.db");
+    let conn = db::schema::open(&db_path)?;
     let blobs = Arc::new(blobs::BlobStore::open(&settings.data.join("blobs"))?);
-    let (writer, writer_thread) = db::Writer::start(
-        conn,
-        settings.cache_bytes,
-        Box::new(dispatch::RecordArrivals),
-    );
-    let state = state::AppState { writer, blobs };
+    let actor = dispatch::server_actor(&conn)?;
+    let engine = dispatch::Engine::new(settings.config.clone(), settings.clock.clone(), actor);
+    let (writer, writer_thread) = db::Writer::start(conn, settings.cache_bytes, Box::new(engine));
+    let state = state::AppState {
+        writer: writer.clone(),
+        blobs,
+        config: settings.config.clone(),
+        clock: settings.clock.clone(),
+        db: db_path,
+    };
     let app = router(state);
+    // The scheduler: a tick at start (what fell due while the server was
+    // down), then one every interval.
+    let every = settings.tick.unwrap_or(std::time::Duration::from_secs(
+        settings.config.scheduler.tick_seconds,
+    ));
+    let scheduler = tokio::spawn(async move {
+        let mut interval = tokio::time::interval(every);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            interval.tick().await;
+            if let Err(e) = writer.tick().await {
+                tracing::warn!(error = %e, "scheduler tick failed");
+            }
+        }
+    });
     tracing::info!(addr = %listener.local_addr()?, "paidan-server listening");
-    axum::serve(listener, app)
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
-        .await?;
+        .await;
+    // The scheduler holds a writer handle: stop it so the writer can drain.
+    scheduler.abort();
+    let _ = scheduler.await;
+    served?;
     // The router (and with it every writer handle) is gone: the writer
     // finishes what is queued and stops.
     tokio::task::spawn_blocking(move || writer_thread.join())

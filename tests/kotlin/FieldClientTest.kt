@@ -43,7 +43,7 @@ fun main(args: Array<String>) = runBlocking {
     val officer = FieldClient.open(officerDir, url)
     officer.setIdentity("patrol-1", Role.PATROL_OFFICER, null)
     officer.sync(null)
-    check(officer.listCases(false, null, null, 50u).any { it.id == id && it.status == CaseStatus.REPORTED }, "the officer sees the new case")
+    check(officer.listCases(false, null, null, 50u).any { it.id == id && it.status == CaseStatus.TRIAGED }, "the officer sees the new case, triaged by the server")
     check("handled_on_site" in officer.getCase(id).allowedActions, "the officer may handle it on site")
     val status = officer.act(id, Action.HandledOnSite("已盖好井盖", listOf(Photo.File(photo)), listOf(Photo.Bytes(java.io.File(photo).readBytes()))))
     check(status == CaseStatus.CLOSED, "handled on site closes it")

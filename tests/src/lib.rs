@@ -40,6 +40,7 @@ impl TestServer {
             listen: "127.0.0.1:0".parse().expect("addr"),
             data: data.path().to_path_buf(),
             cache_bytes: 64 * 1024 * 1024,
+            ..Default::default()
         };
         let thread = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_multi_thread()
@@ -75,11 +76,20 @@ impl TestServer {
         format!("http://{}", self.addr)
     }
 
-    /// Rows in the server's change log (read beside the running server).
+    /// Changes from devices in the log (read beside the running server;
+    /// the server's own triage and reminders are not counted).
     pub fn logged_changes(&self) -> i64 {
         count(
             &self.data.path().join("paidan.db"),
-            "SELECT count(*) FROM changes",
+            "SELECT count(*) FROM changes WHERE by_server = 0",
+        )
+    }
+
+    /// Changes the server wrote itself (dispatch engine, scheduler).
+    pub fn server_changes(&self) -> i64 {
+        count(
+            &self.data.path().join("paidan.db"),
+            "SELECT count(*) FROM changes WHERE by_server = 1",
         )
     }
 

@@ -118,7 +118,14 @@ fn every_kind_of_bad_sync_request_is_a_clear_4xx_and_stores_nothing() -> TestRes
     // And the honest request still goes through.
     let s = phone.sync(&url)?;
     assert_eq!(s.acked_changes, 1);
+    // The report, and the server's triage of it, answered in the same sync.
     assert_eq!(server.logged_changes(), 1);
-    assert!(phone.store.load(&id).is_ok());
+    assert!(server.server_changes() >= 1);
+    let view = phone.store.load(&id)?.view()?;
+    assert_ne!(
+        view.status,
+        paidan_core::Status::Reported,
+        "triaged by the server"
+    );
     Ok(())
 }

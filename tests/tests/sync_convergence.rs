@@ -75,7 +75,11 @@ fn two_phones_offline_converge_whatever_the_order_and_a_second_sync_sends_nothin
     center.sync(&url)?;
     for p in [&pan, &officer, &center] {
         let v = p.store.load(&pigeons)?.view()?;
-        assert_eq!(v.status, paidan_core::Status::Reported);
+        assert_eq!(
+            v.status,
+            paidan_core::Status::Triaged,
+            "triaged by the server"
+        );
     }
     same_everything(&pan, &center);
     officer.sync(&url)?;

@@ -793,8 +793,12 @@ fn a_closed_case_is_reinspected_by_field_staff_only() {
             photos: vec![],
         },
     );
-    t.center(D::Verified { note: String::new() });
-    t.center(D::Closed { note: String::new() });
+    t.center(D::Verified {
+        note: String::new(),
+    });
+    t.center(D::Closed {
+        note: String::new(),
+    });
     t.push(
         "pan",
         Role::Resident,

@@ -58,9 +58,7 @@ impl Grid {
         }
         for [lon, lat] in &ring {
             if !(-180.0..=180.0).contains(lon) || !(-90.0..=90.0).contains(lat) {
-                return Err(format!(
-                    "point [{lon}, {lat}] is not [longitude, latitude]"
-                ));
+                return Err(format!("point [{lon}, {lat}] is not [longitude, latitude]"));
             }
         }
         let line: LineString<f64> = ring.iter().map(|[x, y]| (*x, *y)).collect();
@@ -109,7 +107,12 @@ mod tests {
             "fxhy".into(),
             code.into(),
             code.into(),
-            vec![[lon, lat], [lon + 0.01, lat], [lon + 0.01, lat + 0.01], [lon, lat + 0.01]],
+            vec![
+                [lon, lat],
+                [lon + 0.01, lat],
+                [lon + 0.01, lat + 0.01],
+                [lon, lat + 0.01],
+            ],
         )
         .unwrap()
     }

@@ -42,7 +42,9 @@ impl WorkingCalendar {
         let mut last = 0;
         for &(s, e) in &periods {
             if s >= e || e > DAY_MIN || s < last {
-                return Err("work_periods must be sorted, disjoint, and each start before its end".into());
+                return Err(
+                    "work_periods must be sorted, disjoint, and each start before its end".into(),
+                );
             }
             last = e;
         }
@@ -79,7 +81,9 @@ impl WorkingCalendar {
             .unwrap_or_default()
     }
 
-    fn midnight_ms(&self, date: NaiveDate) -> i64 {
+    /// Local midnight of `date` (ms since the epoch): where a period given
+    /// in dates starts.
+    pub fn midnight_ms(&self, date: NaiveDate) -> i64 {
         let naive = date.and_hms_opt(0, 0, 0).unwrap_or_default();
         naive.and_utc().timestamp_millis() - i64::from(self.offset.local_minus_utc()) * 1000
     }

@@ -269,12 +269,18 @@ impl Config {
         {
             return Err(at(
                 raw.scoring.span(),
-                format!("scoring: the weights must be non-negative and add up to 20 (they add up to {total})"),
+                format!(
+                    "scoring: the weights must be non-negative and add up to 20 (they add up to {total})"
+                ),
             ));
         }
 
         let catalog = Catalog {
-            departments: raw.departments.iter().map(|d| d.get_ref().clone()).collect(),
+            departments: raw
+                .departments
+                .iter()
+                .map(|d| d.get_ref().clone())
+                .collect(),
             categories: raw.categories.iter().map(|c| c.get_ref().clone()).collect(),
         };
         if let Err(e) = catalog.validate() {

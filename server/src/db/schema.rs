@@ -3,7 +3,10 @@
 
 use rusqlite::Connection;
 
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_dispatch.sql"),
+];
 
 /// Open the database with the pragmas the server relies on, and migrate it.
 pub fn open(path: &std::path::Path) -> anyhow::Result<Connection> {

@@ -31,10 +31,26 @@ pub struct SyncJob {
     pub reply: oneshot::Sender<Result<SyncResponse, ApiError>>,
 }
 
+/// A scheduler tick for the writer: its reply is the events written.
+#[derive(Debug)]
+pub struct TickJob {
+    /// Where the count goes.
+    pub reply: oneshot::Sender<Result<usize, ApiError>>,
+}
+
+/// What the writer thread does.
+#[derive(Debug)]
+pub enum Job {
+    /// Merge a device's changes.
+    Sync(SyncJob),
+    /// Write the reminders and escalations that fell due.
+    Tick(TickJob),
+}
+
 /// Handle to the writer thread.
 #[derive(Debug, Clone)]
 pub struct Writer {
-    tx: mpsc::SyncSender<SyncJob>,
+    tx: mpsc::SyncSender<Job>,
 }
 
 impl Writer {
@@ -44,7 +60,7 @@ impl Writer {
         cache_bytes: usize,
         hook: Box<dyn DispatchHook>,
     ) -> (Writer, std::thread::JoinHandle<()>) {
-        let (tx, rx) = mpsc::sync_channel::<SyncJob>(1024);
+        let (tx, rx) = mpsc::sync_channel::<Job>(1024);
         let handle = std::thread::Builder::new()
             .name("paidan-writer".into())
             .spawn(move || run(conn, rx, DocCache::new(cache_bytes), hook))
@@ -60,33 +76,85 @@ impl Writer {
             incoming,
             reply,
         };
+        self.send(Job::Sync(job)).await?;
+        rx.await.map_err(|_| ApiError::Unavailable)?
+    }
+
+    /// Run the scheduler once; the events written, after the commit.
+    pub async fn tick(&self) -> Result<usize, ApiError> {
+        let (reply, rx) = oneshot::channel();
+        self.send(Job::Tick(TickJob { reply })).await?;
+        rx.await.map_err(|_| ApiError::Unavailable)?
+    }
+
+    async fn send(&self, job: Job) -> Result<(), ApiError> {
         let sender = self.tx.clone();
         // A full queue means overload: wait off the runtime's threads.
         tokio::task::spawn_blocking(move || sender.send(job))
             .await
             .map_err(|e| ApiError::Internal(e.into()))?
-            .map_err(|_| ApiError::Unavailable)?;
-        rx.await.map_err(|_| ApiError::Unavailable)?
+            .map_err(|_| ApiError::Unavailable)
     }
 }
 
 fn run(
     mut conn: rusqlite::Connection,
-    rx: mpsc::Receiver<SyncJob>,
+    rx: mpsc::Receiver<Job>,
     mut cache: DocCache,
     mut hook: Box<dyn DispatchHook>,
 ) {
-    while let Ok(first) = rx.recv() {
-        let mut batch = vec![first];
-        while batch.len() < BATCH {
-            match rx.try_recv() {
-                Ok(j) => batch.push(j),
-                Err(_) => break,
+    let mut next = rx.recv().ok();
+    while let Some(job) = next.take() {
+        match job {
+            Job::Tick(t) => run_tick(&mut conn, &mut cache, hook.as_mut(), t),
+            Job::Sync(first) => {
+                let mut batch = vec![first];
+                while batch.len() < BATCH {
+                    match rx.try_recv() {
+                        Ok(Job::Sync(j)) => batch.push(j),
+                        Ok(other) => {
+                            next = Some(other);
+                            break;
+                        }
+                        Err(_) => break,
+                    }
+                }
+                run_batch(&mut conn, &mut cache, hook.as_mut(), batch);
             }
         }
-        run_batch(&mut conn, &mut cache, hook.as_mut(), batch);
+        if next.is_none() {
+            next = rx.recv().ok();
+        }
     }
     tracing::debug!("writer thread stops");
+}
+
+fn run_tick(
+    conn: &mut rusqlite::Connection,
+    cache: &mut DocCache,
+    hook: &mut dyn DispatchHook,
+    job: TickJob,
+) {
+    let mut working = Working::new();
+    let result = (|| -> anyhow::Result<usize> {
+        let tx = conn.transaction()?;
+        let n = hook.tick(&tx, &mut working, cache)?;
+        tx.commit()?;
+        Ok(n)
+    })();
+    match result {
+        Ok(n) => {
+            for (id, doc) in working {
+                cache.put(id, doc);
+            }
+            let _ = job.reply.send(Ok(n));
+        }
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "a scheduler tick failed and was rolled back");
+            cache.clear();
+            let _ = job.reply.send(Err(ApiError::Internal(e)));
+        }
+    }
 }
 
 fn run_batch(

@@ -1,12 +1,33 @@
-//! The dispatch engine's entry point: a hook the writer calls after every
-//! merge, inside the same transaction, with the cases whose state changed.
-//! What the engine adds (triaged, dispatched, reminded ...) it writes as
-//! ordinary changes by the server's actor, so they flow back to devices in
-//! the same feed.
+//! The dispatch engine (派单): what the center does without being asked.
+//!
+//! The writer calls it after every merge, inside the same transaction, with
+//! the cases whose documents changed ([`DispatchHook::after_merge`]), and on
+//! every scheduler tick ([`DispatchHook::tick`]). What it adds — triaged,
+//! dispatched, merged_into, duplicate_linked, recurrence, reopened,
+//! reminded, escalated — it writes as ordinary changes by the server's own
+//! actor ([`Role::System`]), so they flow back to every device in the same
+//! feed, and are answered to the device that sent the report in the same
+//! response.
+//!
+//! The decisions are pure functions ([`triage`], [`schedule`]); this module
+//! finds what they need in the database and writes what they decide.
 
-use crate::db::cache::DocCache;
-use crate::db::merge::{MergedCase, Working};
+pub mod schedule;
+pub mod triage;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::db::cache::{Cached, DocCache};
+use crate::db::merge::{self, MergedCase, Working};
+use crate::figures::facts;
+use automerge::{ActorId, AutoCommit};
+use paidan_core::{
+    Case, CaseDoc, CaseId, CaseView, Event, EventData, EventId, Role, Satisfaction, Status, UserId,
+};
 use rusqlite::{Transaction, params};
+use std::sync::Arc;
+
+const DAY: i64 = 86_400_000;
 
 /// Called by the writer after each batch's merges, before the commit.
 pub trait DispatchHook: Send {
@@ -18,10 +39,20 @@ pub trait DispatchHook: Send {
         cache: &mut DocCache,
         merged: &[MergedCase],
     ) -> anyhow::Result<()>;
+
+    /// The scheduler's tick: write what fell due. Returns the events written.
+    fn tick(
+        &mut self,
+        _tx: &Transaction<'_>,
+        _working: &mut Working,
+        _cache: &mut DocCache,
+    ) -> anyhow::Result<usize> {
+        Ok(0)
+    }
 }
 
-/// The hook until the dispatch engine lands: records each new case's
-/// arrival (its first seq and when), so the center's queue has it.
+/// A hook that only records each new case's arrival (for benchmarks of
+/// the bare merge).
 #[derive(Debug, Default)]
 pub struct RecordArrivals;
 
@@ -33,14 +64,394 @@ impl DispatchHook for RecordArrivals {
         _cache: &mut DocCache,
         merged: &[MergedCase],
     ) -> anyhow::Result<()> {
-        let now = chrono::Utc::now().timestamp_millis();
-        let mut stmt = tx.prepare_cached(
-            "INSERT OR IGNORE INTO arrivals (case_id, seq, at) VALUES (?1, ?2, ?3)",
+        record_arrivals(tx, merged, chrono::Utc::now().timestamp_millis())
+    }
+}
+
+fn record_arrivals(tx: &Transaction<'_>, merged: &[MergedCase], now: i64) -> anyhow::Result<()> {
+    let mut stmt =
+        tx.prepare_cached("INSERT OR IGNORE INTO arrivals (case_id, seq, at) VALUES (?1, ?2, ?3)")?;
+    for m in merged.iter().filter(|m| m.is_new) {
+        stmt.execute(params![&m.id.0.as_bytes()[..], m.seq, now])?;
+    }
+    Ok(())
+}
+
+/// The server's Automerge actor id, made once and kept in `meta`.
+pub fn server_actor(conn: &rusqlite::Connection) -> anyhow::Result<ActorId> {
+    use rusqlite::OptionalExtension;
+    let got: Option<Vec<u8>> = conn
+        .query_row("SELECT value FROM meta WHERE key = 'actor'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if let Some(bytes) = got {
+        return Ok(ActorId::from(bytes));
+    }
+    let actor = ActorId::random();
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('actor', ?1)",
+        [actor.to_bytes()],
+    )?;
+    Ok(actor)
+}
+
+/// The engine.
+#[derive(Debug)]
+pub struct Engine {
+    config: Arc<Config>,
+    clock: Arc<dyn Clock>,
+    actor: ActorId,
+}
+
+/// A loaded case the engine works on.
+struct Open {
+    wire: [u8; 16],
+    cached: Cached,
+    doc: CaseDoc,
+    case: Case,
+    view: CaseView,
+}
+
+impl Engine {
+    /// An engine writing as `actor`.
+    pub fn new(config: Arc<Config>, clock: Arc<dyn Clock>, actor: ActorId) -> Engine {
+        Engine {
+            config,
+            clock,
+            actor,
+        }
+    }
+
+    fn open(
+        &self,
+        tx: &Transaction<'_>,
+        cache: &mut DocCache,
+        working: &mut Working,
+        id: CaseId,
+    ) -> anyhow::Result<Option<Open>> {
+        let wire = *id.0.as_bytes();
+        let Some(mut cached) = merge::load(tx, cache, working, &wire)? else {
+            return Ok(None);
+        };
+        let mut doc =
+            CaseDoc::from_automerge(std::mem::replace(&mut cached.doc, AutoCommit::new()));
+        doc.automerge().set_actor(self.actor.clone());
+        let case = match doc.read() {
+            Ok(c) => c,
+            Err(e) => {
+                // Merge checks every document reads; this is a bug, not input.
+                tracing::error!(case = %id, error = %e, "a stored case does not read");
+                cached.doc = doc.into_automerge();
+                working.insert(wire, cached);
+                return Ok(None);
+            }
+        };
+        let view = case.view();
+        Ok(Some(Open {
+            wire,
+            cached,
+            doc,
+            case,
+            view,
+        }))
+    }
+
+    /// Append `events` as the server, log the changes, rewrite the row and
+    /// facts, and give the document back to the batch.
+    fn close(
+        &self,
+        tx: &Transaction<'_>,
+        working: &mut Working,
+        mut o: Open,
+        events: Vec<EventData>,
+        now: i64,
+    ) -> anyhow::Result<(Case, CaseView)> {
+        if !events.is_empty() {
+            let before = o.doc.heads();
+            for data in events {
+                let e = Event {
+                    id: EventId::new(),
+                    at: now,
+                    by: UserId::from("system"),
+                    role: Role::System,
+                    dept: None,
+                    data,
+                };
+                o.doc.append_event(&e)?;
+            }
+            let changes = o.doc.changes_since(&before);
+            let mut last_seq = 0;
+            {
+                let mut ins = tx.prepare_cached(
+                    "INSERT INTO changes (case_id, hash, bytes, by_server) VALUES (?1, ?2, ?3, 1)
+                     ON CONFLICT(hash) DO NOTHING",
+                )?;
+                for c in &changes {
+                    if ins.execute(params![&o.wire[..], &c.hash().0[..], c.raw_bytes()])? == 1 {
+                        last_seq = tx.last_insert_rowid();
+                    }
+                }
+            }
+            o.case = o.doc.read()?;
+            o.view = o.case.view();
+            o.cached.doc = o.doc.into_automerge();
+            o.cached.since_snapshot += changes.len();
+            merge::write_row(tx, &o.wire, &mut o.cached, &o.case, false, last_seq)?;
+        } else {
+            o.cached.doc = o.doc.into_automerge();
+        }
+        working.insert(o.wire, o.cached);
+        self.record(tx, &o.case, &o.view, &o.wire, now)?;
+        Ok((o.case, o.view))
+    }
+
+    /// Facts, the next alarm, re-inspections.
+    fn record(
+        &self,
+        tx: &Transaction<'_>,
+        case: &Case,
+        view: &CaseView,
+        wire: &[u8; 16],
+        now: i64,
+    ) -> anyhow::Result<()> {
+        facts::write(
+            tx,
+            &facts::facts_of(&self.config, case, view),
+            &view.returned_by,
         )?;
-        for m in merged.iter().filter(|m| m.is_new) {
-            stmt.execute(params![&m.id.0.as_bytes()[..], m.seq, now])?;
-            tracing::info!(case = %m.id, "new case arrived");
+        tx.prepare_cached("UPDATE cases SET next_alarm = ?2 WHERE case_id = ?1")?
+            .execute(params![
+                &wire[..],
+                schedule::next_alarm(view, &self.config.scheduler)
+            ])?;
+        let category = view.category_override.as_ref().unwrap_or(&case.category);
+        let watch = self
+            .config
+            .category(category.as_str())
+            .map(|c| c.recurrence_watch_days)
+            .unwrap_or(0);
+        if let (Status::Closed, Some(closed), true) = (view.status, view.closed_at, watch > 0) {
+            let every = self.config.scheduler.reinspect_every_days.clamp(1, watch);
+            let grid = view.grid.as_ref().or(case.location.grid.as_ref());
+            let mut ins = tx.prepare_cached(
+                "INSERT OR IGNORE INTO inspections (case_id, grid, category, due_at) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            let mut k = 1;
+            while k * every <= watch {
+                let due = closed + i64::from(k * every) * DAY;
+                ins.execute(params![
+                    &wire[..],
+                    grid.map(|g| g.as_str()),
+                    category.as_str(),
+                    due
+                ])?;
+                k += 1;
+            }
+        }
+        // Each re-inspection written in the case ticks off the earliest open task.
+        let done: i64 = tx.query_row(
+            "SELECT count(*) FROM inspections WHERE case_id = ?1 AND done_at IS NOT NULL",
+            [&wire[..]],
+            |r| r.get(0),
+        )?;
+        let owed = i64::from(view.reinspections) - done;
+        if owed > 0 {
+            tx.prepare_cached(
+                "UPDATE inspections SET done_at = ?2 WHERE rowid IN
+                   (SELECT rowid FROM inspections WHERE case_id = ?1 AND done_at IS NULL ORDER BY due_at LIMIT ?3)",
+            )?
+            .execute(params![&wire[..], now, owed])?;
         }
         Ok(())
+    }
+
+    /// What the database knows around a new case.
+    fn find(&self, tx: &Transaction<'_>, case: &Case, now: i64) -> anyhow::Result<triage::Found> {
+        let mut found = triage::Found::default();
+        let Some(cat) = self.config.category(case.category.as_str()) else {
+            return Ok(found);
+        };
+        let (lat, lon) = (case.location.lat, case.location.lon);
+        let radius = cat.duplicate_radius_m.max(0.0);
+        let dlat = radius / 111_320.0;
+        let dlon = radius / (111_320.0 * lat.to_radians().cos().max(0.01));
+        let mut stmt = tx.prepare_cached(
+            "SELECT case_id, lat, lon, status, created_at, closed_at FROM cases
+             WHERE category = ?1 AND lat BETWEEN ?2 AND ?3 AND lon BETWEEN ?4 AND ?5 AND case_id <> ?6",
+        )?;
+        let rows = stmt.query_map(
+            params![
+                case.category.as_str(),
+                lat - dlat,
+                lat + dlat,
+                lon - dlon,
+                lon + dlon,
+                &case.id.0.as_bytes()[..]
+            ],
+            |r| {
+                Ok((
+                    r.get::<_, Vec<u8>>(0)?,
+                    r.get::<_, f64>(1)?,
+                    r.get::<_, f64>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, Option<i64>>(5)?,
+                ))
+            },
+        )?;
+        let mut best_dup: Option<(f64, CaseId)> = None;
+        let mut best_rec: Option<(i64, CaseId)> = None;
+        let watch_from = now - i64::from(cat.recurrence_watch_days) * DAY;
+        for row in rows {
+            let (id, olat, olon, status, created, closed) = row?;
+            let Ok(id) = uuid::Uuid::from_slice(&id).map(CaseId) else {
+                continue;
+            };
+            let d = case.location.distance_m(olat, olon);
+            if d > radius {
+                continue;
+            }
+            let Some(status) = Status::parse(&status) else {
+                continue;
+            };
+            // Only an earlier report can be the original.
+            let earlier = (created, id) < (case.created.at, case.id);
+            if status.is_open() && earlier && best_dup.is_none_or(|(bd, _)| d < bd) {
+                best_dup = Some((d, id));
+            }
+            if status == Status::Closed
+                && cat.recurrence_watch_days > 0
+                && closed.is_some_and(|c| c >= watch_from)
+                && best_rec.is_none_or(|(bc, _)| closed.unwrap_or(0) > bc)
+            {
+                best_rec = Some((closed.unwrap_or(0), id));
+            }
+        }
+        found.duplicate_of = best_dup.map(|(_, id)| id);
+        found.recurrence_of = best_rec.map(|(_, id)| id);
+        Ok(found)
+    }
+
+    /// What the engine writes into a case that just changed.
+    fn decide(&self, tx: &Transaction<'_>, o: &Open, now: i64) -> anyhow::Result<Vec<EventData>> {
+        let v = &o.view;
+        if triage::needs_triage(v) {
+            let found = self.find(tx, &o.case, now)?;
+            return Ok(triage::triage(&self.config, &o.case, now, &found));
+        }
+        // 回访不满意 → 重办, to the same department(s), with a new deadline.
+        if v.status == Status::Closed
+            && v.callback_done
+            && v.satisfaction == Some(Satisfaction::Unsatisfied)
+        {
+            let category = v.category_override.as_ref().unwrap_or(&o.case.category);
+            let deadline = self
+                .config
+                .category(category.as_str())
+                .map(|c| self.config.calendar.deadline(now, c.limit));
+            return Ok(vec![EventData::Reopened {
+                reason: format!(
+                    "回访不满意，重新办理 / unsatisfied callback: {}",
+                    v.callback_comment.clone().unwrap_or_default()
+                ),
+                deadline,
+            }]);
+        }
+        Ok(Vec::new())
+    }
+
+    fn process(
+        &self,
+        tx: &Transaction<'_>,
+        cache: &mut DocCache,
+        working: &mut Working,
+        id: CaseId,
+        now: i64,
+    ) -> anyhow::Result<()> {
+        let Some(o) = self.open(tx, cache, working, id)? else {
+            return Ok(());
+        };
+        let events = self.decide(tx, &o, now)?;
+        let (case, view) = self.close(tx, working, o, events, now)?;
+        // A duplicate's original gains its reporter as a follower.
+        if let (Some(target), Some(reporter)) = (view.merged_into, view.reporter.clone())
+            && let Some(t) = self.open(tx, cache, working, target)?
+        {
+            let events = if t.view.duplicates.contains(&case.id) || !t.view.status.is_open() {
+                Vec::new()
+            } else {
+                vec![EventData::DuplicateLinked {
+                    case: case.id,
+                    reporter,
+                }]
+            };
+            self.close(tx, working, t, events, now)?;
+        }
+        Ok(())
+    }
+}
+
+impl DispatchHook for Engine {
+    fn after_merge(
+        &mut self,
+        tx: &Transaction<'_>,
+        working: &mut Working,
+        cache: &mut DocCache,
+        merged: &[MergedCase],
+    ) -> anyhow::Result<()> {
+        let now = self.clock.now_ms();
+        record_arrivals(tx, merged, now)?;
+        // Earlier reports first, so that of two reports of one place in one
+        // sync the second is the duplicate.
+        let mut ids: Vec<(i64, CaseId)> = Vec::with_capacity(merged.len());
+        let mut seen = std::collections::HashSet::new();
+        {
+            let mut created =
+                tx.prepare_cached("SELECT created_at FROM cases WHERE case_id = ?1")?;
+            for m in merged {
+                if seen.insert(m.id) {
+                    let at: i64 = created.query_row([&m.id.0.as_bytes()[..]], |r| r.get(0))?;
+                    ids.push((at, m.id));
+                }
+            }
+        }
+        ids.sort();
+        for (_, id) in ids {
+            self.process(tx, cache, working, id, now)?;
+        }
+        Ok(())
+    }
+
+    fn tick(
+        &mut self,
+        tx: &Transaction<'_>,
+        working: &mut Working,
+        cache: &mut DocCache,
+    ) -> anyhow::Result<usize> {
+        let now = self.clock.now_ms();
+        let due: Vec<Vec<u8>> = tx
+            .prepare_cached(
+                "SELECT case_id FROM cases WHERE next_alarm IS NOT NULL AND next_alarm <= ?1
+                 ORDER BY next_alarm LIMIT 5000",
+            )?
+            .query_map([now], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut written = 0;
+        for id in due {
+            let Ok(id) = uuid::Uuid::from_slice(&id).map(CaseId) else {
+                continue;
+            };
+            let Some(o) = self.open(tx, cache, working, id)? else {
+                continue;
+            };
+            let events = schedule::due(&o.view, now, &self.config.scheduler);
+            written += events.len();
+            self.close(tx, working, o, events, now)?;
+        }
+        if written > 0 {
+            tracing::info!(events = written, "scheduler: reminders and escalations");
+        }
+        Ok(written)
     }
 }

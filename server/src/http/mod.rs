@@ -1,5 +1,6 @@
 //! HTTP handlers, by area.
 
 pub mod blobs;
+pub mod figures;
 pub mod health;
 pub mod sync;

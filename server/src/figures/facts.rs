@@ -1,0 +1,266 @@
+//! Facts: what the figures count, one row per case (`dept = ""`) and one
+//! per department it was dispatched to, written at every transition from
+//! the case's view. Flags such as "responded in time" and "completed on
+//! time" are fixed here, when the transition happens, so a later change of
+//! the rules (the calendar, the response time) does not rewrite history.
+
+use crate::config::Config;
+use paidan_core::{AssignmentState, Case, CaseId, CaseView, Satisfaction, Status};
+use rusqlite::{Connection, params};
+
+/// One row of the `facts` table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fact {
+    /// The case.
+    pub case_id: CaseId,
+    /// The department, or "" for the case as a whole.
+    pub dept: String,
+    /// Category (after any correction at triage).
+    pub category: String,
+    /// Grid.
+    pub grid: Option<String>,
+    /// The case's status (case row) or the department part's state
+    /// (`pending`, `accepted`, `returned`, `completed`).
+    pub state: String,
+    /// Reported (ms).
+    pub reported_at: i64,
+    /// Dispatched (first dispatch for the case row).
+    pub dispatched_at: Option<i64>,
+    /// The deadline as of the last transition.
+    pub deadline: Option<i64>,
+    /// Accepted (first acceptance for the case row).
+    pub accepted_at: Option<i64>,
+    /// Accepted within the response time.
+    pub responded_on_time: Option<bool>,
+    /// Completed (the last part, for the case row).
+    pub completed_at: Option<i64>,
+    /// Completed on or before its deadline (every part, for the case row).
+    pub completed_on_time: Option<bool>,
+    /// Closed (结案), while the case is closed.
+    pub closed_at: Option<i64>,
+    /// Returns (退单): of this department, or all.
+    pub returns: u32,
+    /// Reopens (重办).
+    pub reopens: u32,
+    /// Holds (挂账).
+    pub holds: u32,
+    /// A recurrence of an earlier case.
+    pub recurrence: bool,
+    /// Closed on site.
+    pub on_site: bool,
+    /// The callback's verdict.
+    pub satisfaction: Option<Satisfaction>,
+}
+
+impl Fact {
+    /// Is the case closed (结案, or closed on site)?
+    pub fn is_closed(&self) -> bool {
+        self.closed_at.is_some()
+    }
+}
+
+/// The facts of a case now.
+pub fn facts_of(config: &Config, case: &Case, view: &CaseView) -> Vec<Fact> {
+    let category = view
+        .category_override
+        .as_ref()
+        .unwrap_or(&case.category)
+        .to_string();
+    let grid = view
+        .grid
+        .as_ref()
+        .or(case.location.grid.as_ref())
+        .map(|g| g.to_string());
+    let closed_at = if view.status == Status::Closed {
+        view.closed_at
+    } else {
+        None
+    };
+    let reported_at = view.reported_at.unwrap_or(case.created.at);
+    let responded = |dispatched: i64, accepted: Option<i64>| {
+        accepted.map(|a| {
+            let limit = config.calendar.add_working_minutes(
+                dispatched,
+                i64::from(config.scoring.response_working_hours) * 60,
+            );
+            a <= limit
+        })
+    };
+    let base = Fact {
+        case_id: case.id,
+        dept: String::new(),
+        category,
+        grid,
+        state: view.status.as_str().to_owned(),
+        reported_at,
+        dispatched_at: view.first_dispatched_at,
+        deadline: None,
+        accepted_at: None,
+        responded_on_time: None,
+        completed_at: None,
+        completed_on_time: None,
+        closed_at,
+        returns: view.returns,
+        reopens: view.reopens,
+        holds: view.holds,
+        recurrence: view.recurrence_of.is_some(),
+        on_site: view.handled_on_site,
+        satisfaction: view.satisfaction,
+    };
+    let live: Vec<_> = view
+        .assignments
+        .iter()
+        .filter(|a| a.state != AssignmentState::Returned)
+        .collect();
+    let mut whole = base.clone();
+    whole.deadline = live.iter().map(|a| a.deadline).max();
+    whole.accepted_at = live.iter().filter_map(|a| a.accepted_at).min();
+    let all_done = !live.is_empty() && live.iter().all(|a| a.completed_at.is_some());
+    if all_done {
+        whole.completed_at = live.iter().filter_map(|a| a.completed_at).max();
+        whole.completed_on_time = Some(live.iter().all(|a| a.completed_on_time == Some(true)));
+    }
+    if view.handled_on_site {
+        whole.completed_at = view.closed_at;
+        whole.completed_on_time = Some(true);
+        whole.responded_on_time = Some(true);
+    } else if let Some(d) = view.first_dispatched_at {
+        whole.responded_on_time = responded(d, whole.accepted_at).or(Some(false));
+        if whole.accepted_at.is_none() {
+            whole.responded_on_time = None;
+        }
+    }
+    let mut out = vec![whole];
+    for a in &view.assignments {
+        let state = match a.state {
+            AssignmentState::Pending => "pending",
+            AssignmentState::Accepted => "accepted",
+            AssignmentState::Returned => "returned",
+            AssignmentState::Completed => "completed",
+        };
+        out.push(Fact {
+            dept: a.dept.to_string(),
+            state: state.to_owned(),
+            dispatched_at: Some(a.dispatched_at),
+            deadline: Some(a.deadline),
+            accepted_at: a.accepted_at,
+            responded_on_time: responded(a.dispatched_at, a.accepted_at),
+            completed_at: a.completed_at,
+            completed_on_time: a.completed_on_time,
+            closed_at: closed_at.filter(|_| a.state == AssignmentState::Completed),
+            returns: view.returned_by.iter().filter(|d| *d == &a.dept).count() as u32,
+            ..base.clone()
+        });
+    }
+    out
+}
+
+/// Write a case's facts. A department that returned the order and was
+/// replaced keeps its row (its return counts), with its return count kept
+/// up to date.
+pub fn write(
+    tx: &Connection,
+    facts: &[Fact],
+    returned_by: &[paidan_core::DeptCode],
+) -> anyhow::Result<()> {
+    let mut up = tx.prepare_cached(
+        "INSERT INTO facts (case_id, dept, category, grid, status, reported_at, dispatched_at, deadline,
+            accepted_at, responded_on_time, completed_at, completed_on_time, closed_at, returns, reopens,
+            holds, recurrence, on_site, satisfaction)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
+         ON CONFLICT(case_id, dept) DO UPDATE SET category = excluded.category, grid = excluded.grid,
+            status = excluded.status, reported_at = excluded.reported_at, dispatched_at = excluded.dispatched_at,
+            deadline = excluded.deadline, accepted_at = excluded.accepted_at,
+            responded_on_time = excluded.responded_on_time, completed_at = excluded.completed_at,
+            completed_on_time = excluded.completed_on_time, closed_at = excluded.closed_at,
+            returns = excluded.returns, reopens = excluded.reopens, holds = excluded.holds,
+            recurrence = excluded.recurrence, on_site = excluded.on_site, satisfaction = excluded.satisfaction",
+    )?;
+    let Some(first) = facts.first() else {
+        return Ok(());
+    };
+    let id = first.case_id.0.as_bytes().to_vec();
+    for f in facts {
+        up.execute(params![
+            id,
+            f.dept,
+            f.category,
+            f.grid,
+            f.state,
+            f.reported_at,
+            f.dispatched_at,
+            f.deadline,
+            f.accepted_at,
+            f.responded_on_time,
+            f.completed_at,
+            f.completed_on_time,
+            f.closed_at,
+            f.returns,
+            f.reopens,
+            f.holds,
+            f.recurrence,
+            f.on_site,
+            f.satisfaction.map(|s| s.as_str()),
+        ])?;
+    }
+    // Departments replaced after a return: only their return count moves.
+    let mut ret = tx.prepare_cached(
+        "UPDATE facts SET returns = ?3, status = 'returned' WHERE case_id = ?1 AND dept = ?2",
+    )?;
+    for d in returned_by {
+        if facts.iter().any(|f| f.dept == d.as_str()) {
+            continue;
+        }
+        let n = returned_by.iter().filter(|x| *x == d).count() as u32;
+        ret.execute(params![id, d.as_str(), n])?;
+    }
+    Ok(())
+}
+
+/// The facts of the period `[from, to)`: case rows by report time,
+/// department rows by dispatch time.
+pub fn read(conn: &Connection, from: i64, to: i64) -> anyhow::Result<Vec<Fact>> {
+    const COLS: &str =
+        "case_id, dept, category, grid, status, reported_at, dispatched_at, deadline, accepted_at,
+        responded_on_time, completed_at, completed_on_time, closed_at, returns, reopens, holds,
+        recurrence, on_site, satisfaction";
+    let mut out = Vec::new();
+    // Two indexed range scans (an OR would scan the table).
+    for filter in [
+        "dept = '' AND reported_at >= ?1 AND reported_at < ?2",
+        "dept <> '' AND dispatched_at >= ?1 AND dispatched_at < ?2",
+    ] {
+        let mut stmt = conn.prepare_cached(&format!("SELECT {COLS} FROM facts WHERE {filter}"))?;
+        let rows = stmt.query_map(params![from, to], row_to_fact)?;
+        for r in rows {
+            out.push(r?);
+        }
+    }
+    Ok(out)
+}
+
+fn row_to_fact(r: &rusqlite::Row<'_>) -> rusqlite::Result<Fact> {
+    let id: Vec<u8> = r.get(0)?;
+    let sat: Option<String> = r.get(18)?;
+    Ok(Fact {
+        case_id: CaseId(uuid::Uuid::from_slice(&id).unwrap_or_default()),
+        dept: r.get(1)?,
+        category: r.get(2)?,
+        grid: r.get(3)?,
+        state: r.get(4)?,
+        reported_at: r.get(5)?,
+        dispatched_at: r.get(6)?,
+        deadline: r.get(7)?,
+        accepted_at: r.get(8)?,
+        responded_on_time: r.get(9)?,
+        completed_at: r.get(10)?,
+        completed_on_time: r.get(11)?,
+        closed_at: r.get(12)?,
+        returns: r.get(13)?,
+        reopens: r.get(14)?,
+        holds: r.get(15)?,
+        recurrence: r.get(16)?,
+        on_site: r.get(17)?,
+        satisfaction: sat.and_then(|s| s.parse().ok()),
+    })
+}
