@@ -6,9 +6,11 @@ use paidan_core::store::Query;
 use paidan_core::sync::http::HttpClient;
 use paidan_core::testing::new_case;
 use paidan_core::{CaseId, Event, EventData, Role, Store};
+pub use paidan_server::clock::ManualClock;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Tests return this so they can use `?`.
@@ -34,13 +36,32 @@ impl TestServer {
 
     /// Start a server on `data`.
     pub fn start_on(data: tempfile::TempDir) -> TestServer {
+        Self::start_with(data, paidan_server::Settings::default())
+    }
+
+    /// Start a server on `data` whose clock the test drives, with the
+    /// scheduler ticking every 25 ms.
+    pub fn start_at(data: tempfile::TempDir, clock: Arc<ManualClock>) -> TestServer {
+        Self::start_with(
+            data,
+            paidan_server::Settings {
+                clock,
+                tick: Some(Duration::from_millis(25)),
+                ..Default::default()
+            },
+        )
+    }
+
+    /// Start a server on `data` with `settings` (its listen address and
+    /// data folder are replaced).
+    pub fn start_with(data: tempfile::TempDir, settings: paidan_server::Settings) -> TestServer {
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let settings = paidan_server::Settings {
             listen: "127.0.0.1:0".parse().expect("addr"),
             data: data.path().to_path_buf(),
             cache_bytes: 64 * 1024 * 1024,
-            ..Default::default()
+            ..settings
         };
         let thread = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_multi_thread()
@@ -245,6 +266,32 @@ impl Phone {
         let me = self.store.identity().clone();
         let new = new_case(me.user.as_str(), me.role, category, text, n);
         self.store.create_case(&new, None, &[]).expect("report")
+    }
+
+    /// File a report at a place and time (for tests on a manual clock).
+    pub fn report_at(&mut self, category: &str, text: &str, lat: f64, lon: f64, at: i64) -> CaseId {
+        let me = self.store.identity().clone();
+        let mut new = new_case(me.user.as_str(), me.role, category, text, 0);
+        new.location.lat = lat;
+        new.location.lon = lon;
+        new.created.at = at;
+        self.store.create_case(&new, None, &[]).expect("report")
+    }
+
+    /// Add an event as this phone's user at `at` (ms).
+    pub fn act_at(&mut self, case: &CaseId, data: EventData, at: i64) -> paidan_core::CaseView {
+        let me = self.store.identity().clone();
+        let mut e = Event::new(me.user, me.role, me.dept, data);
+        e.at = at;
+        self.store.append_event(case, &e).expect("event")
+    }
+
+    /// The case's state as this phone sees it.
+    pub fn view(&self, case: &CaseId) -> paidan_core::CaseView {
+        self.store
+            .load(case)
+            .and_then(|d| d.view())
+            .expect("the phone has the case")
     }
 
     /// Add an event as this phone's user.

@@ -84,7 +84,7 @@ pub fn csv(f: &Figures) -> anyhow::Result<Vec<u8>> {
             Cell::Num(None) => String::new(),
         }))?;
     }
-    Ok(w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)
+    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 /// An XLSX workbook with one sheet.
