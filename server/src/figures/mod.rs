@@ -24,6 +24,8 @@
 pub mod export;
 pub mod facts;
 pub mod period;
+#[cfg(test)]
+mod tests;
 
 use crate::config::Config;
 use facts::Fact;
@@ -132,7 +134,7 @@ fn count(c: &mut Counts, f: &Fact, end: i64, dept_row: bool) {
     c.reopened += u64::from(f.reopens > 0);
     c.held += u64::from(f.holds > 0);
     c.recurrences += u64::from(f.recurrence);
-    if let Some(s) = f.satisfaction {
+    if let Some(s) = f.satisfaction.filter(|_| !returned_away) {
         c.callbacks += 1;
         c.satisfied += u64::from(s.counts_as_satisfied());
     }
