@@ -15,6 +15,7 @@
 //! commit), acknowledging nothing before the commit.
 
 pub mod admin;
+pub mod background;
 pub mod blobs;
 pub mod clock;
 pub mod config;

@@ -6,6 +6,7 @@ use paidan_core::store::Query;
 use paidan_core::sync::http::HttpClient;
 use paidan_core::testing::new_case;
 use paidan_core::{CaseId, Event, EventData, Role, Store};
+use paidan_server::background::Background;
 pub use paidan_server::clock::ManualClock;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -19,12 +20,12 @@ pub type TestResult = anyhow::Result<()>;
 /// A server running inside the test process on 127.0.0.1:0.
 #[derive(Debug)]
 pub struct TestServer {
+    // Declared first, so it stops before its data folder is removed.
+    server: Option<Background>,
     /// Where it listens.
     pub addr: SocketAddr,
     /// Its data folder (removed on drop).
     pub data: tempfile::TempDir,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl TestServer {
@@ -55,40 +56,17 @@ impl TestServer {
     /// Start a server on `data` with `settings` (its listen address and
     /// data folder are replaced).
     pub fn start_with(data: tempfile::TempDir, settings: paidan_server::Settings) -> TestServer {
-        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let settings = paidan_server::Settings {
             listen: "127.0.0.1:0".parse().expect("addr"),
             data: data.path().to_path_buf(),
             cache_bytes: 64 * 1024 * 1024,
             ..settings
         };
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .expect("runtime");
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::bind(settings.listen)
-                    .await
-                    .expect("bind");
-                addr_tx
-                    .send(listener.local_addr().expect("addr"))
-                    .expect("send addr");
-                paidan_server::launch_with_listener(settings, listener, async {
-                    let _ = stopped.await;
-                })
-                .await
-                .expect("server");
-            });
-        });
-        let addr = addr_rx.recv().expect("server address");
+        let server = Background::start(settings).expect("server starts");
         TestServer {
-            addr,
+            addr: server.addr,
             data,
-            stop: Some(stop),
-            thread: Some(thread),
+            server: Some(server),
         }
     }
 
@@ -116,23 +94,10 @@ impl TestServer {
 
     /// Stop it gracefully, keeping its data folder.
     pub fn stop(mut self) -> tempfile::TempDir {
-        self.shutdown();
+        if let Some(s) = self.server.take() {
+            s.stop().expect("server stops cleanly");
+        }
         std::mem::replace(&mut self.data, tempfile::tempdir().expect("tempdir"))
-    }
-
-    fn shutdown(&mut self) {
-        if let Some(s) = self.stop.take() {
-            let _ = s.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
-impl Drop for TestServer {
-    fn drop(&mut self) {
-        self.shutdown();
     }
 }
 

@@ -80,7 +80,7 @@ impl Writer {
         rx.await.map_err(|_| ApiError::Unavailable)?
     }
 
-    /// Run the scheduler once; the events written, after the commit.
+    /// Run the scheduler once; the cases touched, after the commit.
     pub async fn tick(&self) -> Result<usize, ApiError> {
         let (reply, rx) = oneshot::channel();
         self.send(Job::Tick(TickJob { reply })).await?;
@@ -139,7 +139,12 @@ fn run_tick(
     let result = (|| -> anyhow::Result<usize> {
         let tx = conn.transaction()?;
         let n = hook.tick(&tx, &mut working, cache)?;
-        tx.commit()?;
+        if n > 0 {
+            tx.commit()?;
+        } else {
+            // Nothing fell due: no commit, no fsync.
+            tx.rollback()?;
+        }
         Ok(n)
     })();
     match result {

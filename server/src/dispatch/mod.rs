@@ -40,7 +40,8 @@ pub trait DispatchHook: Send {
         merged: &[MergedCase],
     ) -> anyhow::Result<()>;
 
-    /// The scheduler's tick: write what fell due. Returns the events written.
+    /// The scheduler's tick: write what fell due. Returns how many cases it
+    /// touched (0: nothing to commit).
     fn tick(
         &mut self,
         _tx: &Transaction<'_>,
@@ -438,6 +439,7 @@ impl DispatchHook for Engine {
             .query_map([now], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         let mut written = 0;
+        let touched = due.len();
         for id in due {
             let Ok(id) = uuid::Uuid::from_slice(&id).map(CaseId) else {
                 continue;
@@ -450,8 +452,8 @@ impl DispatchHook for Engine {
             self.close(tx, working, o, events, now)?;
         }
         if written > 0 {
-            tracing::info!(events = written, "scheduler: reminders and escalations");
+            tracing::debug!(events = written, "scheduler: reminders and escalations");
         }
-        Ok(written)
+        Ok(touched)
     }
 }
