@@ -27,6 +27,9 @@ use paidan_core::{
 use std::path::Path;
 use std::sync::Arc;
 
+/// Resident phones (each receives every case until read scopes narrow
+/// what a device gets, so few phones keep the generator quick).
+const RESIDENTS: usize = 4;
 const MINUTE: i64 = 60_000;
 const HOUR: i64 = 60 * MINUTE;
 const DAY: i64 = 24 * HOUR;
@@ -64,6 +67,12 @@ const WORDS: &[(&str, &str)] = &[
     ("greenery.watering", "行道树缺水枯黄"),
 ];
 
+// Where the generator's time goes (logged at debug level): most of it is
+// the phones' syncs, since every phone receives every case for now.
+static SYNC_US: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+static SENT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+static RECV: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 struct Phone {
     store: Store,
     /// Views by case, with the listing's last-event time they were read
@@ -85,7 +94,14 @@ impl Phone {
     }
 
     fn sync(&mut self, client: &HttpClient) -> anyhow::Result<()> {
-        paidan_core::sync::http::sync(&mut self.store, client, &mut |_, _, _, _| {})?;
+        let t = std::time::Instant::now();
+        let (s, _) = paidan_core::sync::http::sync(&mut self.store, client, &mut |_, _, _, _| {})?;
+        SYNC_US.fetch_add(
+            t.elapsed().as_micros() as u64,
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        SENT.fetch_add(s.sent_changes, std::sync::atomic::Ordering::Relaxed);
+        RECV.fetch_add(s.received_changes, std::sync::atomic::Ordering::Relaxed);
         Ok(())
     }
 
@@ -169,7 +185,7 @@ pub fn run(
     })?;
     let client = HttpClient::new(&server.url(), None)?;
 
-    let mut residents: Vec<Phone> = (0..12)
+    let mut residents: Vec<Phone> = (0..RESIDENTS)
         .map(|i| {
             let name = if i == 0 {
                 "pan-yunyan".to_owned()
@@ -196,6 +212,12 @@ pub fn run(
     let total_weight: u32 = MIX.iter().map(|(_, w)| w).sum();
     let mut filed = 0u32;
     let mut called = std::collections::HashSet::new();
+    let mut mark = std::time::Instant::now();
+    let (mut t_reports, mut t_center, mut t_depts, mut t_evening) = Default::default();
+    let mut lap = |acc: &mut std::time::Duration| {
+        *acc += mark.elapsed();
+        mark = std::time::Instant::now();
+    };
     let mut inspected = std::collections::HashSet::new();
 
     for day in 0..days {
@@ -277,7 +299,7 @@ pub fn run(
                         lat = c.location.lat + 0.00005;
                         lon = c.location.lon;
                         file(
-                            &mut residents[rng.usize(0..12)],
+                            &mut residents[rng.usize(0..RESIDENTS)],
                             c.category.as_str(),
                             text,
                             lat,
@@ -300,7 +322,11 @@ pub fn run(
                     at + 20 * MINUTE,
                 );
             } else {
-                let who = if filed == 1 { 0 } else { rng.usize(0..12) };
+                let who = if filed == 1 {
+                    0
+                } else {
+                    rng.usize(0..RESIDENTS)
+                };
                 file(&mut residents[who], category, text, lat, lon, at)?;
             }
         }
@@ -308,19 +334,20 @@ pub fn run(
             r.sync(&client)?;
         }
         officer.sync(&client)?;
+        lap(&mut t_reports);
 
         for (stage, minutes) in [(0, 630), (1, 780), (2, 1020), (3, 1140)] {
             let now = midnight + minutes * MINUTE;
             clock.set(now);
             dispatcher_round(&mut center, &client, &config, now)?;
+            lap(&mut t_center);
             for d in &mut depts {
                 department_round(d, &client, now, &mut rng)?;
             }
-            center.sync(&client)?;
+            lap(&mut t_depts);
             if stage == 3 {
                 clock.set(now + HOUR);
                 for r in &mut residents {
-                    r.sync(&client)?;
                     for (id, v) in r.cases(&[Status::Closed], &called)? {
                         let me = r.store.identity().user.clone();
                         if v.callback_done || v.reporter.as_ref() != Some(&me) {
@@ -350,7 +377,6 @@ pub fn run(
                             now + HOUR,
                         );
                     }
-                    r.sync(&client)?;
                 }
                 // Re-inspection of watched places, a month after closing.
                 officer.sync(&client)?;
@@ -376,11 +402,28 @@ pub fn run(
                     }
                 }
                 officer.sync(&client)?;
+                lap(&mut t_evening);
             }
+        }
+        if day % 10 == 9 {
+            tracing::debug!(
+                day,
+                reports = ?t_reports,
+                center = ?t_center,
+                departments = ?t_depts,
+                evening = ?t_evening,
+                sync_ms = SYNC_US.load(std::sync::atomic::Ordering::Relaxed) / 1000,
+                sent = SENT.load(std::sync::atomic::Ordering::Relaxed),
+                recv = RECV.load(std::sync::atomic::Ordering::Relaxed),
+                "demo progress"
+            );
         }
     }
     // Back to the present, and a last tick so reminders are up to date.
     clock.set(today);
+    for p in depts.iter_mut().chain(residents.iter_mut()) {
+        p.sync(&client)?;
+    }
     std::thread::sleep(std::time::Duration::from_millis(200));
     center.sync(&client)?;
     server.stop()?;
@@ -626,5 +669,6 @@ fn department_round(
             _ => {}
         }
     }
-    d.sync(client)
+    // What was done here goes up with the next round's sync.
+    Ok(())
 }

@@ -196,6 +196,16 @@ impl CaseDoc {
         Ok(())
     }
 
+    /// Append several events as one change (the server's triage and
+    /// dispatch of a new report go together).
+    pub fn append_events(&mut self, events: &[Event]) -> Result<()> {
+        for e in events {
+            self.insert_event(e)?;
+        }
+        self.doc.commit();
+        Ok(())
+    }
+
     /// Reference a photo (its bytes travel separately, by hash).
     pub fn attach_photo(&mut self, photo: &PhotoRef) -> Result<()> {
         if !crate::model::is_sha256_hex(&photo.sha256) {

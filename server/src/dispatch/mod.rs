@@ -170,17 +170,18 @@ impl Engine {
     ) -> anyhow::Result<(Case, CaseView)> {
         if !events.is_empty() {
             let before = o.doc.heads();
-            for data in events {
-                let e = Event {
+            let events: Vec<Event> = events
+                .into_iter()
+                .map(|data| Event {
                     id: EventId::new(),
                     at: now,
                     by: UserId::from("system"),
                     role: Role::System,
                     dept: None,
                     data,
-                };
-                o.doc.append_event(&e)?;
-            }
+                })
+                .collect();
+            o.doc.append_events(&events)?;
             let changes = o.doc.changes_since(&before);
             let mut last_seq = 0;
             {
@@ -194,7 +195,9 @@ impl Engine {
                     }
                 }
             }
-            o.case = o.doc.read()?;
+            // The events went to the end of the list: no need to read the
+            // document back.
+            o.case.events.extend(events);
             o.view = o.case.view();
             o.cached.doc = o.doc.into_automerge();
             o.cached.since_snapshot += changes.len();
@@ -249,6 +252,9 @@ impl Engine {
                 ])?;
                 k += 1;
             }
+        }
+        if view.reinspections == 0 {
+            return Ok(());
         }
         // Each re-inspection written in the case ticks off the earliest open task.
         let done: i64 = tx.query_row(
