@@ -322,6 +322,16 @@ pub fn load_doc(conn: &Connection, id: &CaseId, actor: &ActorId) -> Result<CaseD
 /// acknowledged.
 pub fn put_case(tx: &Transaction<'_>, doc: &mut CaseDoc, local: bool) -> Result<()> {
     let case = doc.read()?;
+    put_read_case(tx, doc, &case, local)
+}
+
+/// [`put_case`] for a document already read into `case`.
+pub fn put_read_case(
+    tx: &Transaction<'_>,
+    doc: &mut CaseDoc,
+    case: &crate::Case,
+    local: bool,
+) -> Result<()> {
     let view = case.view();
     let bytes = doc.save();
     let id = case.id.to_string();
@@ -330,7 +340,7 @@ pub fn put_case(tx: &Transaction<'_>, doc: &mut CaseDoc, local: bool) -> Result<
          ON CONFLICT(id) DO UPDATE SET doc = excluded.doc, dirty = max(dirty, excluded.dirty)",
         params![id, bytes, local as i64],
     )?;
-    index::put(tx, &case, &view)
+    index::put(tx, case, &view)
 }
 
 /// `PRAGMA integrity_check` of the store in `dir` ("ok" when sound).

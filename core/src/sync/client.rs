@@ -149,6 +149,8 @@ pub fn apply(
     let now = chrono::Utc::now().timestamp_millis();
     let mut acked = 0u64;
     store.write(|tx| {
+        // Documents loaded for the received changes, reused for the acks.
+        let mut loaded: BTreeMap<CaseId, CaseDoc> = BTreeMap::new();
         for (id, changes) in incoming {
             let existing: Option<Vec<u8>> = tx
                 .query_row("SELECT doc FROM cases WHERE id = ?1", [id.to_string()], |r| r.get(0))
@@ -163,8 +165,8 @@ pub fn apply(
             if doc.heads() != before {
                 // A document that does not read as a case yet (its first
                 // change still on the next page) waits in the store.
-                if doc.read().is_ok() {
-                    put_case(tx, &mut doc, false)?;
+                if let Ok(case) = doc.read() {
+                    crate::store::put_read_case(tx, &mut doc, &case, false)?;
                     // With nothing unacknowledged here, everything this
                     // document holds came from or went to the server.
                     tx.execute(
@@ -172,6 +174,7 @@ pub fn apply(
                         params![id.to_string(), encode_heads(&doc.heads())],
                     )?;
                     summary.changed_cases.push(id);
+                    loaded.insert(id, doc);
                 } else {
                     tx.execute(
                         "INSERT INTO cases (id, doc, dirty) VALUES (?1, ?2, 0)
@@ -210,17 +213,20 @@ pub fn apply(
                 )
                 .optional()?;
             let Some((bytes, old)) = row else { continue };
-            let mut doc = CaseDoc::load(&bytes, &actor)?;
+            let mut doc = match loaded.remove(id) {
+                Some(d) => d,
+                None => CaseDoc::load(&bytes, &actor)?,
+            };
             if !doc.has_all(server_heads) {
                 continue; // the rest comes on the next page
             }
             let old = decode_heads(&old)?;
-            let newly = doc.changes_since(&old).len() - doc.changes_since(server_heads).len();
+            let beyond_server = doc.changes_since(server_heads);
+            let newly = doc.changes_since(&old).len() - beyond_server.len();
             acked += newly as u64;
             let refused_here: Vec<&ChangeHash> =
                 refused.iter().filter(|(c, _, _)| c == id).map(|(_, h, _)| h).collect();
-            let pending: Vec<_> = doc
-                .changes_since(server_heads)
+            let pending: Vec<_> = beyond_server
                 .into_iter()
                 .filter(|c| !refused_here.contains(&&c.hash()))
                 .collect();
