@@ -169,7 +169,6 @@ impl Engine {
         now: i64,
     ) -> anyhow::Result<(Case, CaseView)> {
         if !events.is_empty() {
-            let before = o.doc.heads();
             let events: Vec<Event> = events
                 .into_iter()
                 .map(|data| Event {
@@ -182,7 +181,13 @@ impl Engine {
                 })
                 .collect();
             o.doc.append_events(&events)?;
-            let changes = o.doc.changes_since(&before);
+            // One commit, so one change: the last local one.
+            let changes: Vec<automerge::Change> = o
+                .doc
+                .automerge()
+                .get_last_local_change()
+                .into_iter()
+                .collect();
             let mut last_seq = 0;
             {
                 let mut ins = tx.prepare_cached(

@@ -217,50 +217,122 @@ pub fn write(
     Ok(())
 }
 
-/// The facts of the period `[from, to)`: case rows by report time,
-/// department rows by dispatch time.
-pub fn read(conn: &Connection, from: i64, to: i64) -> anyhow::Result<Vec<Fact>> {
-    const COLS: &str =
-        "case_id, dept, category, grid, status, reported_at, dispatched_at, deadline, accepted_at,
-        responded_on_time, completed_at, completed_on_time, closed_at, returns, reopens, holds,
-        recurrence, on_site, satisfaction";
-    let mut out = Vec::new();
-    // Two indexed range scans (an OR would scan the table).
-    for filter in [
-        "dept = '' AND reported_at >= ?1 AND reported_at < ?2",
-        "dept <> '' AND dispatched_at >= ?1 AND dispatched_at < ?2",
-    ] {
-        let mut stmt = conn.prepare_cached(&format!("SELECT {COLS} FROM facts WHERE {filter}"))?;
-        let rows = stmt.query_map(params![from, to], row_to_fact)?;
-        for r in rows {
-            out.push(r?);
-        }
-    }
-    Ok(out)
+/// What the figures count of one fact: the columns they need, with the
+/// department and grid as indices into [`Period::names`] (a period has a
+/// handful of distinct ones, so rows are read without allocating).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tally {
+    /// Index of the department ("" for a case row) in the names.
+    pub dept: u16,
+    /// Index of the grid ("" for none).
+    pub grid: u16,
+    /// A department row whose order was returned (not due from it).
+    pub returned_away: bool,
+    /// On hold now.
+    pub on_hold: bool,
+    /// The deadline as of the last transition.
+    pub deadline: Option<i64>,
+    /// Accepted within the response time.
+    pub responded_on_time: bool,
+    /// Completed at all.
+    pub completed: bool,
+    /// Completed on time: `Some(true)`, late: `Some(false)`.
+    pub completed_on_time: Option<bool>,
+    /// Closed.
+    pub closed: bool,
+    /// Returns.
+    pub returns: u32,
+    /// Reopened at least once.
+    pub reopened: bool,
+    /// Held at least once.
+    pub held: bool,
+    /// A recurrence.
+    pub recurrence: bool,
+    /// The callback: `Some(true)` satisfied or basically, `Some(false)` not.
+    pub satisfied: Option<bool>,
 }
 
-fn row_to_fact(r: &rusqlite::Row<'_>) -> rusqlite::Result<Fact> {
-    let id: Vec<u8> = r.get(0)?;
-    let sat: Option<String> = r.get(18)?;
-    Ok(Fact {
-        case_id: CaseId(uuid::Uuid::from_slice(&id).unwrap_or_default()),
-        dept: r.get(1)?,
-        category: r.get(2)?,
-        grid: r.get(3)?,
-        state: r.get(4)?,
-        reported_at: r.get(5)?,
-        dispatched_at: r.get(6)?,
-        deadline: r.get(7)?,
-        accepted_at: r.get(8)?,
-        responded_on_time: r.get(9)?,
-        completed_at: r.get(10)?,
-        completed_on_time: r.get(11)?,
-        closed_at: r.get(12)?,
-        returns: r.get(13)?,
-        reopens: r.get(14)?,
-        holds: r.get(15)?,
-        recurrence: r.get(16)?,
-        on_site: r.get(17)?,
-        satisfaction: sat.and_then(|s| s.parse().ok()),
-    })
+/// The tallies of a period and the names their indices point to.
+#[derive(Clone, Debug, Default)]
+pub struct Period {
+    /// Department and grid codes; index 0 is "".
+    pub names: Vec<String>,
+    /// Case rows.
+    pub cases: Vec<Tally>,
+    /// Department rows.
+    pub parts: Vec<Tally>,
+}
+
+impl Period {
+    fn index(&mut self, name: Option<&str>) -> u16 {
+        let name = name.unwrap_or("");
+        if let Some(i) = self.names.iter().position(|n| n == name) {
+            return i as u16;
+        }
+        self.names.push(name.to_owned());
+        (self.names.len() - 1) as u16
+    }
+}
+
+/// The facts of the period `[from, to)`: case rows by report time,
+/// department rows by dispatch time.
+pub fn read(conn: &Connection, from: i64, to: i64) -> anyhow::Result<Period> {
+    const COLS: &str =
+        "dept, grid, status, deadline, responded_on_time, completed_at, completed_on_time,
+        closed_at, returns, reopens, holds, recurrence, satisfaction";
+    let mut p = Period {
+        names: vec![String::new()],
+        ..Default::default()
+    };
+    // Two indexed range scans (an OR would scan the table).
+    for (filter, parts) in [
+        (
+            "dept = '' AND reported_at >= ?1 AND reported_at < ?2",
+            false,
+        ),
+        (
+            "dept <> '' AND dispatched_at >= ?1 AND dispatched_at < ?2",
+            true,
+        ),
+    ] {
+        let mut stmt = conn.prepare_cached(&format!("SELECT {COLS} FROM facts WHERE {filter}"))?;
+        let mut rows = stmt.query(params![from, to])?;
+        while let Some(r) = rows.next()? {
+            let text = |i: usize| -> rusqlite::Result<Option<&str>> {
+                Ok(r.get_ref(i)?.as_str_or_null()?)
+            };
+            let dept = p.index(text(0)?);
+            let grid = p.index(text(1)?);
+            let state = text(2)?.unwrap_or("");
+            let satisfied = match text(12)? {
+                Some(s) => s
+                    .parse::<Satisfaction>()
+                    .ok()
+                    .map(|s| s.counts_as_satisfied()),
+                None => None,
+            };
+            let t = Tally {
+                dept,
+                grid,
+                returned_away: parts && state == "returned",
+                on_hold: state == "on_hold",
+                deadline: r.get(3)?,
+                responded_on_time: r.get::<_, Option<bool>>(4)? == Some(true),
+                completed: r.get::<_, Option<i64>>(5)?.is_some(),
+                completed_on_time: r.get(6)?,
+                closed: r.get::<_, Option<i64>>(7)?.is_some(),
+                returns: r.get(8)?,
+                reopened: r.get::<_, u32>(9)? > 0,
+                held: r.get::<_, u32>(10)? > 0,
+                recurrence: r.get(11)?,
+                satisfied,
+            };
+            if parts {
+                p.parts.push(t);
+            } else {
+                p.cases.push(t);
+            }
+        }
+    }
+    Ok(p)
 }

@@ -28,9 +28,8 @@ pub mod period;
 mod tests;
 
 use crate::config::Config;
-use facts::Fact;
+use facts::{Period, Tally};
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 /// The counts of one line of the figures.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -108,35 +107,28 @@ pub struct Figures {
     pub grids: Vec<Line>,
 }
 
-fn count(c: &mut Counts, f: &Fact, end: i64, dept_row: bool) {
+fn count(c: &mut Counts, t: &Tally, end: i64) {
     c.received += 1;
-    if f.responded_on_time == Some(true) {
-        c.responded += 1;
-    }
-    let returned_away = dept_row && f.state == "returned";
-    let open_past_deadline = !f.is_closed()
-        && f.completed_at.is_none()
-        && f.state != "on_hold"
-        && f.deadline.is_some_and(|d| d < end);
-    if !returned_away && (f.is_closed() || open_past_deadline) {
+    c.responded += u64::from(t.responded_on_time);
+    let open_past_deadline =
+        !t.closed && !t.completed && !t.on_hold && t.deadline.is_some_and(|d| d < end);
+    if !t.returned_away && (t.closed || open_past_deadline) {
         c.due += 1;
     }
-    if f.is_closed() {
+    if t.closed {
         c.closed += 1;
-        if f.completed_on_time == Some(true) {
-            c.closed_on_time += 1;
-        }
+        c.closed_on_time += u64::from(t.completed_on_time == Some(true));
     }
-    if !returned_away && (f.completed_on_time == Some(false) || open_past_deadline) {
+    if !t.returned_away && (t.completed_on_time == Some(false) || open_past_deadline) {
         c.overdue += 1;
     }
-    c.returned += u64::from(f.returns);
-    c.reopened += u64::from(f.reopens > 0);
-    c.held += u64::from(f.holds > 0);
-    c.recurrences += u64::from(f.recurrence);
-    if let Some(s) = f.satisfaction.filter(|_| !returned_away) {
+    c.returned += u64::from(t.returns);
+    c.reopened += u64::from(t.reopened);
+    c.held += u64::from(t.held);
+    c.recurrences += u64::from(t.recurrence);
+    if let Some(s) = t.satisfied.filter(|_| !t.returned_away) {
         c.callbacks += 1;
-        c.satisfied += u64::from(s.counts_as_satisfied());
+        c.satisfied += u64::from(s);
     }
 }
 
@@ -163,25 +155,27 @@ pub fn score(config: &Config, r: &Rates) -> f64 {
     (s * 10.0).round() / 10.0
 }
 
-/// Compute the figures of `[from, to)` from its facts (see [`facts::read`]).
-pub fn compute(config: &Config, facts: &[Fact], from: i64, to: i64, now: i64) -> Figures {
+/// Compute the figures of `[from, to)` from its tallies (see [`facts::read`]).
+pub fn compute(config: &Config, period: &Period, from: i64, to: i64, now: i64) -> Figures {
     let end = to.min(now);
     let mut street = Counts::default();
-    let mut by_dept: BTreeMap<&str, Counts> = BTreeMap::new();
-    let mut by_grid: BTreeMap<&str, Counts> = BTreeMap::new();
-    for f in facts {
-        if f.dept.is_empty() {
-            count(&mut street, f, end, false);
-            count(
-                by_grid.entry(f.grid.as_deref().unwrap_or("")).or_default(),
-                f,
-                end,
-                false,
-            );
-        } else {
-            count(by_dept.entry(f.dept.as_str()).or_default(), f, end, true);
-        }
+    let mut by_dept = vec![Counts::default(); period.names.len()];
+    let mut by_grid = vec![Counts::default(); period.names.len()];
+    for t in &period.cases {
+        count(&mut street, t, end);
+        count(&mut by_grid[usize::from(t.grid)], t, end);
     }
+    for t in &period.parts {
+        count(&mut by_dept[usize::from(t.dept)], t, end);
+    }
+    let take = |list: &mut Vec<Counts>, code: &str| {
+        period
+            .names
+            .iter()
+            .position(|n| n == code)
+            .map(|i| std::mem::take(&mut list[i]))
+            .unwrap_or_default()
+    };
     let line = |code: &str, zh: &str, en: &str, counts: Counts, scored: bool| {
         let r = rates(&counts);
         Line {
@@ -198,7 +192,7 @@ pub fn compute(config: &Config, facts: &[Fact], from: i64, to: i64, now: i64) ->
         .departments
         .iter()
         .map(|d| {
-            let c = by_dept.remove(d.code.as_str()).unwrap_or_default();
+            let c = take(&mut by_dept, d.code.as_str());
             line(d.code.as_str(), &d.name_zh, &d.name_en, c, true)
         })
         .collect();
@@ -207,12 +201,13 @@ pub fn compute(config: &Config, facts: &[Fact], from: i64, to: i64, now: i64) ->
         .grids
         .iter()
         .map(|g| {
-            let c = by_grid.remove(g.code.as_str()).unwrap_or_default();
+            let c = take(&mut by_grid, g.code.as_str());
             line(g.code.as_str(), &g.name_zh, &g.name_en, c, false)
         })
         .collect();
-    if let Some(c) = by_grid.remove("") {
-        grids.push(line("", "未划入网格", "Outside the grids", c, false));
+    let outside = take(&mut by_grid, "");
+    if outside.received > 0 {
+        grids.push(line("", "未划入网格", "Outside the grids", outside, false));
     }
     Figures {
         from,
@@ -238,6 +233,6 @@ pub fn query(
     to: i64,
     now: i64,
 ) -> anyhow::Result<Figures> {
-    let rows = facts::read(conn, from, to)?;
-    Ok(compute(config, &rows, from, to, now))
+    let period = facts::read(conn, from, to)?;
+    Ok(compute(config, &period, from, to, now))
 }
