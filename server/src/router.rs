@@ -1,6 +1,6 @@
 //! Every route of the server, in one place.
 
-use crate::http::{blobs, figures, health, sync};
+use crate::http::{blobs, figures, health, inspections, sync};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -32,6 +32,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/v1/blobs/{sha}/thumb", get(blobs::thumb))
         .route("/v1/figures", get(figures::get))
+        .route("/v1/inspections", get(inspections::get))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(60),

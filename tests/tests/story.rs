@@ -7,7 +7,7 @@
 
 use paidan_core::{EventData as D, ReminderStage, Role, Satisfaction, Status};
 use paidan_server::config::Config;
-use paidan_tests::{ManualClock, Phone, TestResult, TestServer, count};
+use paidan_tests::{ManualClock, Phone, TestResult, TestServer};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -19,7 +19,8 @@ const T0: i64 = 1_796_092_200_000;
 const BACK_DOOR: (f64, f64) = (44.1600, 87.9800);
 
 struct World {
-    server: TestServer,
+    // Kept alive for the whole story.
+    _server: TestServer,
     clock: Arc<ManualClock>,
     url: String,
 }
@@ -58,13 +59,18 @@ fn sync_until(
     }
 }
 
+fn get_json(url: &str) -> anyhow::Result<serde_json::Value> {
+    let body = ureq::get(url).call()?.body_mut().read_to_string()?;
+    Ok(serde_json::from_str(&body)?)
+}
+
 #[test]
 fn the_story_of_fuxin_garden_end_to_end() -> TestResult {
     let clock = Arc::new(ManualClock::at(T0));
     let server = TestServer::start_at(tempfile::tempdir()?, clock.clone());
     let w = World {
         url: server.url(),
-        server,
+        _server: server,
         clock,
     };
     let url = w.url.clone();
@@ -227,12 +233,19 @@ fn the_story_of_fuxin_garden_end_to_end() -> TestResult {
         w.later(60_000),
     );
     ren.sync(&url)?;
-    let db = w.server.data.path().join("paidan.db");
-    let inspections = count(
-        &db,
-        "SELECT count(*) FROM inspections WHERE grid = 'fxhy-01' AND category = 'structure.pigeon_shed'",
+    let tasks = get_json(&format!("{url}/v1/inspections?grid=fxhy-01"))?;
+    let sheds: Vec<_> = tasks
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["case"] == shed.to_string())
+        .collect();
+    assert_eq!(sheds.len(), 6, "every 30 days for the 180-day watch");
+    assert!(
+        sheds
+            .windows(2)
+            .all(|w| w[0]["due_at"].as_i64() < w[1]["due_at"].as_i64())
     );
-    assert_eq!(inspections, 6, "every 30 days for the 180-day watch");
     li.sync(&url)?;
     li.act_at(
         &shed,
@@ -243,12 +256,24 @@ fn the_story_of_fuxin_garden_end_to_end() -> TestResult {
         w.later(30 * DAY),
     );
     li.sync(&url)?;
+    let open_for_shed = |tasks: &serde_json::Value| {
+        tasks
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["case"] == shed.to_string())
+            .count()
+    };
     assert_eq!(
-        count(
-            &db,
-            "SELECT count(*) FROM inspections WHERE done_at IS NOT NULL"
-        ),
-        1
+        open_for_shed(&get_json(&format!("{url}/v1/inspections?grid=fxhy-01"))?),
+        5,
+        "the first one is done"
+    );
+    assert_eq!(
+        open_for_shed(&get_json(&format!(
+            "{url}/v1/inspections?grid=fxhy-01&all=true"
+        ))?),
+        6
     );
     // Forty days after closing, a shed is back at the same balcony.
     let back = pan.report_at(
@@ -415,11 +440,7 @@ fn the_story_of_fuxin_garden_end_to_end() -> TestResult {
     }
 
     // The figures count what happened.
-    let body = ureq::get(format!("{url}/v1/figures?format=json"))
-        .call()?
-        .body_mut()
-        .read_to_string()?;
-    let f: serde_json::Value = serde_json::from_str(&body)?;
+    let f = get_json(&format!("{url}/v1/figures?format=json"))?;
     let dept = |code: &str| {
         f["departments"]
             .as_array()
@@ -435,5 +456,18 @@ fn the_story_of_fuxin_garden_end_to_end() -> TestResult {
     assert_eq!(dept("market")["counts"]["received"], 2);
     assert_eq!(dept("market")["counts"]["reopened"], 1);
     assert_eq!(dept("environment")["counts"]["closed"], 1);
+
+    // Bad queries are clear errors.
+    for (path, status) in [
+        ("/v1/inspections?grid=nowhere", 404),
+        ("/v1/figures?from=2026-13-01", 400),
+        ("/v1/figures?format=pdf", 400),
+    ] {
+        let err = ureq::get(format!("{url}{path}")).call().unwrap_err();
+        assert!(
+            matches!(err, ureq::Error::StatusCode(s) if s == status),
+            "{path}: {err}"
+        );
+    }
     Ok(())
 }

@@ -3,4 +3,5 @@
 pub mod blobs;
 pub mod figures;
 pub mod health;
+pub mod inspections;
 pub mod sync;
