@@ -5,7 +5,7 @@
 //! site, an order returned and re-dispatched, an overdue order reminded and
 //! escalated, and a callback that reopens.
 
-use paidan_core::{EventData as D, ReminderStage, Role, Satisfaction, Status};
+use paidan_core::{CaseId, EventData as D, ReminderStage, Role, Satisfaction, Status};
 use paidan_server::config::Config;
 use paidan_tests::{ManualClock, Phone, TestResult, TestServer};
 use std::sync::Arc;
@@ -33,6 +33,69 @@ impl World {
     fn later(&self, ms: i64) -> i64 {
         self.clock.advance(ms);
         self.now()
+    }
+}
+
+impl World {
+    /// The dispatcher sends `case` to `depts` with the category's deadline.
+    fn dispatch(
+        &self,
+        ren: &mut Phone,
+        case: &CaseId,
+        depts: &[&str],
+        category: &str,
+    ) -> TestResult {
+        let config = Config::demo();
+        let limit = config.category(category).unwrap().limit;
+        let now = self.later(HOUR);
+        ren.sync(&self.url)?;
+        ren.act_at(
+            case,
+            D::Dispatched {
+                departments: depts.iter().map(|d| (*d).into()).collect(),
+                deadline: config.calendar.deadline(now, limit),
+            },
+            now,
+        );
+        ren.sync(&self.url)?;
+        Ok(())
+    }
+
+    /// A department accepts and, a day later, completes.
+    fn work(&self, dept: &mut Phone, case: &CaseId, note: &str) -> TestResult {
+        dept.sync(&self.url)?;
+        dept.act_at(case, D::Accepted, self.later(HOUR));
+        dept.act_at(
+            case,
+            D::Completed {
+                note: note.into(),
+                photos: vec![],
+            },
+            self.later(DAY),
+        );
+        dept.sync(&self.url)?;
+        Ok(())
+    }
+
+    /// The center verifies on site and closes.
+    fn verify_and_close(&self, ren: &mut Phone, case: &CaseId) -> TestResult {
+        ren.sync(&self.url)?;
+        ren.act_at(
+            case,
+            D::Verified {
+                note: "现场核查通过".into(),
+            },
+            self.later(HOUR),
+        );
+        ren.act_at(
+            case,
+            D::Closed {
+                note: String::new(),
+            },
+            self.later(60_000),
+        );
+        ren.sync(&self.url)?;
+        Ok(())
     }
 }
 
@@ -194,45 +257,9 @@ fn the_story_of_fuxin_garden_end_to_end() -> TestResult {
         w.later(HOUR),
     );
     pan.sync(&url)?;
-    ren.sync(&url)?;
-    let now = w.later(HOUR);
-    let shed_limit = config.category("structure.pigeon_shed").unwrap().limit;
-    ren.act_at(
-        &shed,
-        D::Dispatched {
-            departments: vec!["urban_mgmt".into()],
-            deadline: config.calendar.deadline(now, shed_limit),
-        },
-        now,
-    );
-    ren.sync(&url)?;
-    urban.sync(&url)?;
-    urban.act_at(&shed, D::Accepted, w.later(HOUR));
-    urban.act_at(
-        &shed,
-        D::Completed {
-            note: "鸽棚已拆除".into(),
-            photos: vec![],
-        },
-        w.later(DAY),
-    );
-    urban.sync(&url)?;
-    ren.sync(&url)?;
-    ren.act_at(
-        &shed,
-        D::Verified {
-            note: String::new(),
-        },
-        w.later(HOUR),
-    );
-    ren.act_at(
-        &shed,
-        D::Closed {
-            note: String::new(),
-        },
-        w.later(60_000),
-    );
-    ren.sync(&url)?;
+    w.dispatch(&mut ren, &shed, &["urban_mgmt"], "structure.pigeon_shed")?;
+    w.work(&mut urban, &shed, "鸽棚已拆除")?;
+    w.verify_and_close(&mut ren, &shed)?;
     let tasks = get_json(&format!("{url}/v1/inspections?grid=fxhy-01"))?;
     let sheds: Vec<_> = tasks
         .as_array()
@@ -319,18 +346,7 @@ fn the_story_of_fuxin_garden_end_to_end() -> TestResult {
         w.later(HOUR),
     );
     pan.sync(&url)?;
-    ren.sync(&url)?;
-    let now = w.later(HOUR);
-    let kitchen_limit = config.category("food.restaurant").unwrap().limit;
-    ren.act_at(
-        &kitchen,
-        D::Dispatched {
-            departments: vec!["urban_mgmt".into()],
-            deadline: config.calendar.deadline(now, kitchen_limit),
-        },
-        now,
-    );
-    ren.sync(&url)?;
+    w.dispatch(&mut ren, &kitchen, &["urban_mgmt"], "food.restaurant")?;
     urban.sync(&url)?;
     urban.act_at(
         &kitchen,
@@ -342,43 +358,9 @@ fn the_story_of_fuxin_garden_end_to_end() -> TestResult {
     urban.sync(&url)?;
     ren.sync(&url)?;
     assert_eq!(ren.view(&kitchen).status, Status::Returned);
-    let now = w.later(HOUR);
-    ren.act_at(
-        &kitchen,
-        D::Dispatched {
-            departments: vec!["market".into()],
-            deadline: config.calendar.deadline(now, kitchen_limit),
-        },
-        now,
-    );
-    ren.sync(&url)?;
-    market.sync(&url)?;
-    market.act_at(&kitchen, D::Accepted, w.later(HOUR));
-    market.act_at(
-        &kitchen,
-        D::Completed {
-            note: "责令整改".into(),
-            photos: vec![],
-        },
-        w.later(DAY),
-    );
-    market.sync(&url)?;
-    ren.sync(&url)?;
-    ren.act_at(
-        &kitchen,
-        D::Verified {
-            note: String::new(),
-        },
-        w.later(HOUR),
-    );
-    ren.act_at(
-        &kitchen,
-        D::Closed {
-            note: String::new(),
-        },
-        w.later(60_000),
-    );
-    ren.sync(&url)?;
+    w.dispatch(&mut ren, &kitchen, &["market"], "food.restaurant")?;
+    w.work(&mut market, &kitchen, "责令整改")?;
+    w.verify_and_close(&mut ren, &kitchen)?;
 
     // 7. The callback is unsatisfied: the server reopens it to 市场监督管理局.
     pan.sync(&url)?;
