@@ -14,6 +14,8 @@ pub fn figures(
     to: Option<&str>,
     format: Format,
 ) -> anyhow::Result<Vec<u8>> {
+    let now = chrono::Utc::now().timestamp_millis();
+    let (from, to) = period::period(config, from, to, now).map_err(anyhow::Error::msg)?;
     let db = data.join("paidan.db");
     anyhow::ensure!(db.exists(), "{} holds no Paidan database", data.display());
     // Bring an older data folder up to date first (the migrations are the
@@ -21,8 +23,6 @@ pub fn figures(
     drop(crate::db::schema::open(&db).context("cannot open the database")?);
     let conn =
         rusqlite::Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-    let now = chrono::Utc::now().timestamp_millis();
-    let (from, to) = period::period(config, from, to, now).map_err(anyhow::Error::msg)?;
     let f = crate::figures::query(&conn, config, from, to, now)?;
     Ok(period::render(&f, format)?.0)
 }

@@ -67,12 +67,6 @@ const WORDS: &[(&str, &str)] = &[
     ("greenery.watering", "行道树缺水枯黄"),
 ];
 
-// Where the generator's time goes (logged at debug level): most of it is
-// the phones' syncs, since every phone receives every case for now.
-static SYNC_US: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-static SENT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-static RECV: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
 struct Phone {
     store: Store,
     /// Views by case, with the listing's last-event time they were read
@@ -94,14 +88,7 @@ impl Phone {
     }
 
     fn sync(&mut self, client: &HttpClient) -> anyhow::Result<()> {
-        let t = std::time::Instant::now();
-        let (s, _) = paidan_core::sync::http::sync(&mut self.store, client, &mut |_, _, _, _| {})?;
-        SYNC_US.fetch_add(
-            t.elapsed().as_micros() as u64,
-            std::sync::atomic::Ordering::Relaxed,
-        );
-        SENT.fetch_add(s.sent_changes, std::sync::atomic::Ordering::Relaxed);
-        RECV.fetch_add(s.received_changes, std::sync::atomic::Ordering::Relaxed);
+        paidan_core::sync::http::sync(&mut self.store, client, &mut |_, _, _, _| {})?;
         Ok(())
     }
 
@@ -412,9 +399,6 @@ pub fn run(
                 center = ?t_center,
                 departments = ?t_depts,
                 evening = ?t_evening,
-                sync_ms = SYNC_US.load(std::sync::atomic::Ordering::Relaxed) / 1000,
-                sent = SENT.load(std::sync::atomic::Ordering::Relaxed),
-                recv = RECV.load(std::sync::atomic::Ordering::Relaxed),
                 "demo progress"
             );
         }

@@ -248,7 +248,8 @@ impl Config {
         let scheduler = raw.scheduler.get_ref().clone();
         if !(0.0..1.0).contains(&scheduler.remind_before_share)
             || scheduler.tick_seconds == 0
-            || scheduler.escalate_after_hours < 0.0
+            || !(scheduler.escalate_after_hours >= 0.0
+                && scheduler.escalate_after_hours.is_finite())
         {
             return Err(at(
                 raw.scheduler.span(),
@@ -367,6 +368,13 @@ mod tests {
         let e = error_of(&text);
         assert!(e.reason.contains("add up to 20"), "{e}");
         assert_eq!(e.line, line_of(&text, "[scoring]"));
+    }
+
+    #[test]
+    fn a_nan_escalation_delay_is_refused() {
+        let text =
+            FUKANG_DEMO_TOML.replace("escalate_after_hours = 8", "escalate_after_hours = nan");
+        assert!(error_of(&text).reason.contains("escalate_after_hours"));
     }
 
     #[test]

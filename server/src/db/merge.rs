@@ -29,6 +29,8 @@ pub struct MergedCase {
     pub is_new: bool,
     /// Seq of its last change in the log.
     pub seq: i64,
+    /// When it was reported (the order the engine triages in).
+    pub created_at: i64,
 }
 
 /// What merging a request did.
@@ -192,18 +194,7 @@ pub fn merge(
             }
             continue;
         };
-        let mut last_seq = 0;
-        {
-            let mut ins = tx.prepare_cached(
-                "INSERT INTO changes (case_id, hash, bytes) VALUES (?1, ?2, ?3)
-                 ON CONFLICT(hash) DO NOTHING",
-            )?;
-            for c in &applied {
-                if ins.execute(params![&wire_id[..], &c.hash().0[..], c.raw_bytes()])? == 1 {
-                    last_seq = tx.last_insert_rowid();
-                }
-            }
-        }
+        let last_seq = log_changes(tx, &wire_id, &applied, false)?;
         cached.doc = trial;
         cached.since_snapshot += applied.len();
         write_row(tx, &wire_id, &mut cached, &case, is_new, last_seq)?;
@@ -212,10 +203,32 @@ pub fn merge(
             id: case_id,
             is_new,
             seq: last_seq,
+            created_at: case.created.at,
         });
         working.insert(wire_id, cached);
     }
     Ok(out)
+}
+
+/// Append changes of a case to the log (a re-sent one is a no-op); the seq
+/// of the last one written, or 0. `by_server` marks the dispatch engine's.
+pub fn log_changes(
+    tx: &Connection,
+    id: &WireCaseId,
+    changes: &[Change],
+    by_server: bool,
+) -> anyhow::Result<i64> {
+    let mut ins = tx.prepare_cached(
+        "INSERT INTO changes (case_id, hash, bytes, by_server) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(hash) DO NOTHING",
+    )?;
+    let mut last_seq = 0;
+    for c in changes {
+        if ins.execute(params![&id[..], &c.hash().0[..], c.raw_bytes(), by_server])? == 1 {
+            last_seq = tx.last_insert_rowid();
+        }
+    }
+    Ok(last_seq)
 }
 
 /// Write a case's listing row (and a new snapshot when due).

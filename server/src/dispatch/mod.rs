@@ -188,18 +188,7 @@ impl Engine {
                 .get_last_local_change()
                 .into_iter()
                 .collect();
-            let mut last_seq = 0;
-            {
-                let mut ins = tx.prepare_cached(
-                    "INSERT INTO changes (case_id, hash, bytes, by_server) VALUES (?1, ?2, ?3, 1)
-                     ON CONFLICT(hash) DO NOTHING",
-                )?;
-                for c in &changes {
-                    if ins.execute(params![&o.wire[..], &c.hash().0[..], c.raw_bytes()])? == 1 {
-                        last_seq = tx.last_insert_rowid();
-                    }
-                }
-            }
+            let last_seq = merge::log_changes(tx, &o.wire, &changes, true)?;
             // The events went to the end of the list: no need to read the
             // document back.
             o.case.events.extend(events);
@@ -416,18 +405,12 @@ impl DispatchHook for Engine {
         record_arrivals(tx, merged, now)?;
         // Earlier reports first, so that of two reports of one place in one
         // sync the second is the duplicate.
-        let mut ids: Vec<(i64, CaseId)> = Vec::with_capacity(merged.len());
         let mut seen = std::collections::HashSet::new();
-        {
-            let mut created =
-                tx.prepare_cached("SELECT created_at FROM cases WHERE case_id = ?1")?;
-            for m in merged {
-                if seen.insert(m.id) {
-                    let at: i64 = created.query_row([&m.id.0.as_bytes()[..]], |r| r.get(0))?;
-                    ids.push((at, m.id));
-                }
-            }
-        }
+        let mut ids: Vec<(i64, CaseId)> = merged
+            .iter()
+            .filter(|m| seen.insert(m.id))
+            .map(|m| (m.created_at, m.id))
+            .collect();
         ids.sort();
         for (_, id) in ids {
             self.process(tx, cache, working, id, now)?;
