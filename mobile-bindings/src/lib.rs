@@ -72,6 +72,48 @@ impl FieldClient {
         }))
     }
 
+    /// Log in (登录) as `login` with `password`: the device's token is kept
+    /// in the store, and the device writes as the account from now on.
+    /// Blocking network call: run it off the main thread. Wrong
+    /// credentials: `FieldException.Unauthorized`.
+    pub fn login(
+        &self,
+        login: String,
+        password: String,
+        device_name: String,
+    ) -> Result<AccountInfo, FieldError> {
+        let account = self.with(|d| {
+            paidan_core::sync::http::login(
+                &mut d.store,
+                &self.server_url,
+                &login,
+                &password,
+                &device_name,
+            )
+        })?;
+        Ok(AccountInfo {
+            role: Role::from_core(account.role).ok_or(FieldError::Unauthorized)?,
+            user_id: account.user_id,
+            dept: account.dept,
+            street: account.street,
+            display_name: account.display_name,
+        })
+    }
+
+    /// Register a resident account (居民注册) with a mobile number and a
+    /// password; then [`FieldClient::login`] with the same number.
+    pub fn register(
+        &self,
+        phone: String,
+        password: String,
+        display_name: String,
+    ) -> Result<String, FieldError> {
+        Ok(
+            paidan_core::sync::http::register(&self.server_url, &phone, &password, &display_name)?
+                .user_id,
+        )
+    }
+
     /// Who this device writes as, until a login assigns it.
     pub fn set_identity(
         &self,

@@ -31,6 +31,38 @@ impl From<Role> for core::Role {
     }
 }
 
+impl Role {
+    /// The bindings' role of a core role (`system` is never an account's).
+    pub fn from_core(r: core::Role) -> Option<Role> {
+        Some(match r {
+            core::Role::Resident => Role::Resident,
+            core::Role::GridWorker => Role::GridWorker,
+            core::Role::PatrolOfficer => Role::PatrolOfficer,
+            core::Role::Dispatcher => Role::Dispatcher,
+            core::Role::DeptLiaison => Role::DeptLiaison,
+            core::Role::DeptStaff => Role::DeptStaff,
+            core::Role::Evaluator => Role::Evaluator,
+            core::Role::Admin => Role::Admin,
+            core::Role::System => return None,
+        })
+    }
+}
+
+/// The account a device logged in to.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct AccountInfo {
+    /// The id events are written with.
+    pub user_id: String,
+    /// Role.
+    pub role: Role,
+    /// Department (department roles).
+    pub dept: Option<String>,
+    /// Street.
+    pub street: String,
+    /// The name to show.
+    pub display_name: String,
+}
+
 /// A case's status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 #[allow(missing_docs)]

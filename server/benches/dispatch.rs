@@ -15,7 +15,7 @@ use paidan_core::{CaseDoc, CaseId, Role, Satisfaction};
 use paidan_server::clock::SystemClock;
 use paidan_server::config::Config;
 use paidan_server::db::cache::DocCache;
-use paidan_server::db::merge::{Incoming, Working, merge};
+use paidan_server::db::merge::{Incoming, Working, merge_unchecked};
 use paidan_server::dispatch::{DispatchHook, Engine};
 use paidan_server::figures::facts::{self, Fact};
 use std::sync::Arc;
@@ -65,8 +65,8 @@ fn dispatch(c: &mut Criterion) {
                     let tx = conn.transaction().expect("tx");
                     let mut cache = DocCache::new(1 << 30);
                     let mut working = Working::new();
-                    let out =
-                        merge(&tx, &mut cache, &mut working, Incoming { cases }).expect("merge");
+                    let out = merge_unchecked(&tx, &mut cache, &mut working, Incoming { cases })
+                        .expect("merge");
                     engine
                         .after_merge(&tx, &mut working, &mut cache, &out.merged)
                         .expect("dispatch");

@@ -26,3 +26,124 @@ pub fn figures(
     let f = crate::figures::query(&conn, config, from, to, now)?;
     Ok(period::render(&f, format)?.0)
 }
+
+/// Open a data folder's database for an admin command (migrated first).
+fn open(data: &Path) -> anyhow::Result<rusqlite::Connection> {
+    let db = data.join("paidan.db");
+    std::fs::create_dir_all(data).with_context(|| format!("cannot create {}", data.display()))?;
+    crate::db::schema::open(&db).context("cannot open the database")
+}
+
+/// `paidan-server user add`: make an account (staff, or the first admin).
+pub fn add_user(
+    data: &Path,
+    config: &Config,
+    new: crate::auth::accounts::NewAccount,
+) -> anyhow::Result<crate::auth::accounts::Account> {
+    use crate::auth::{accounts, audit};
+    accounts::validate(&new, config).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let hash = accounts::hash_password(&new.password)?;
+    let mut conn = open(data)?;
+    let tx = conn.transaction()?;
+    let now = chrono::Utc::now().timestamp_millis();
+    let account = accounts::insert(&tx, &new, &hash, &config.street.code, now)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    audit::record(
+        &tx,
+        now,
+        "local admin (command line)",
+        "account_created",
+        &format!(
+            "{} login {:?} role {}",
+            account.user_id, account.login, account.role
+        ),
+    )?;
+    if account.role == paidan_core::Role::Admin {
+        // The setup token is no longer needed.
+        tx.execute("DELETE FROM setup_tokens", [])?;
+    }
+    tx.commit()?;
+    Ok(account)
+}
+
+/// `paidan-server user list`.
+pub fn list_users(data: &Path) -> anyhow::Result<Vec<crate::auth::accounts::Account>> {
+    crate::auth::accounts::list(&open(data)?)
+}
+
+/// `paidan-server user role`: change a role (and department).
+pub fn set_role(
+    data: &Path,
+    config: &Config,
+    user: &str,
+    role: paidan_core::Role,
+    dept: Option<&str>,
+) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        role != paidan_core::Role::System,
+        "system is not a role for accounts"
+    );
+    anyhow::ensure!(
+        role.is_department() == dept.is_some(),
+        "department roles need --dept, and only they take it"
+    );
+    if let Some(d) = dept {
+        anyhow::ensure!(
+            config.catalog.department(d).is_some(),
+            "unknown department {d:?}"
+        );
+    }
+    let mut conn = open(data)?;
+    let tx = conn.transaction()?;
+    anyhow::ensure!(
+        crate::auth::accounts::set_role(&tx, user, role, dept)?,
+        "no account {user:?}"
+    );
+    let now = chrono::Utc::now().timestamp_millis();
+    crate::auth::audit::record(
+        &tx,
+        now,
+        "local admin (command line)",
+        "role_changed",
+        &format!("{user} -> {role} {dept:?}"),
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// `paidan-server device list`.
+pub fn list_devices(
+    data: &Path,
+    user: Option<&str>,
+) -> anyhow::Result<Vec<crate::auth::tokens::DeviceRow>> {
+    crate::auth::tokens::list(&open(data)?, user)
+}
+
+/// `paidan-server device revoke`.
+pub fn revoke_device(data: &Path, device: &str) -> anyhow::Result<()> {
+    let mut conn = open(data)?;
+    let tx = conn.transaction()?;
+    let now = chrono::Utc::now().timestamp_millis();
+    anyhow::ensure!(
+        crate::auth::tokens::revoke(&tx, device, now)?,
+        "no live device {device:?}"
+    );
+    crate::auth::audit::record(
+        &tx,
+        now,
+        "local admin (command line)",
+        "device_revoked",
+        device,
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// `paidan-server audit`: the latest entries, newest first.
+pub fn audit(
+    data: &Path,
+    action: Option<&str>,
+    limit: i64,
+) -> anyhow::Result<Vec<crate::auth::audit::Entry>> {
+    crate::auth::audit::recent(&open(data)?, action, limit)
+}

@@ -67,8 +67,19 @@ const WORDS: &[(&str, &str)] = &[
     ("greenery.watering", "行道树缺水枯黄"),
 ];
 
+/// The password of every account the demo makes (a demo data folder only).
+pub const DEMO_PASSWORD: &str = "paidan-demo";
+
+/// Where the demo's phones make their accounts and log in.
+struct Place<'a> {
+    data: &'a Path,
+    config: &'a Config,
+    url: &'a str,
+}
+
 struct Phone {
     store: Store,
+    client: HttpClient,
     /// Views by case, with the listing's last-event time they were read
     /// at: a round reloads only the cases that changed.
     views: std::cell::RefCell<std::collections::HashMap<CaseId, (i64, Status, CaseView)>>,
@@ -76,19 +87,38 @@ struct Phone {
 }
 
 impl Phone {
-    fn new(user: &str, role: Role, dept: Option<&str>) -> anyhow::Result<Phone> {
+    /// A phone of a demo account (made on the data folder, as `user add`
+    /// does), logged in to `url` through the real login.
+    fn new(at: &Place<'_>, user: &str, role: Role, dept: Option<&str>) -> anyhow::Result<Phone> {
+        let new = crate::auth::accounts::NewAccount {
+            user_id: Some(user.to_owned()),
+            login: user.to_owned(),
+            password: DEMO_PASSWORD.to_owned(),
+            role,
+            dept: dept.map(str::to_owned),
+            grids: Vec::new(),
+            display_name: String::new(),
+        };
+        if let Err(e) = crate::admin::add_user(at.data, at.config, new)
+            && !e.to_string().contains("taken")
+        {
+            return Err(e);
+        }
         let dir = tempfile::tempdir()?;
         let mut store = Store::open(dir.path())?;
         store.set_identity(user.into(), role, dept.map(DeptCode::from))?;
+        paidan_core::sync::http::login(&mut store, at.url, user, DEMO_PASSWORD, "demo phone")?;
+        let client = HttpClient::new(at.url, store.meta("token")?)?;
         Ok(Phone {
             store,
+            client,
             views: Default::default(),
             _dir: dir,
         })
     }
 
-    fn sync(&mut self, client: &HttpClient) -> anyhow::Result<()> {
-        paidan_core::sync::http::sync(&mut self.store, client, &mut |_, _, _, _| {})?;
+    fn sync(&mut self) -> anyhow::Result<()> {
+        paidan_core::sync::http::sync(&mut self.store, &self.client, &mut |_, _, _, _| {})?;
         Ok(())
     }
 
@@ -170,7 +200,12 @@ pub fn run(
         tick: Some(std::time::Duration::from_millis(20)),
         ..Default::default()
     })?;
-    let client = HttpClient::new(&server.url(), None)?;
+    let url = server.url();
+    let at = Place {
+        data,
+        config: &config,
+        url: &url,
+    };
 
     let mut residents: Vec<Phone> = (0..RESIDENTS)
         .map(|i| {
@@ -179,17 +214,18 @@ pub fn run(
             } else {
                 format!("resident-{i:02}")
             };
-            Phone::new(&name, Role::Resident, None)
+            Phone::new(&at, &name, Role::Resident, None)
         })
         .collect::<anyhow::Result<_>>()?;
-    let mut officer = Phone::new("patrol-li", Role::PatrolOfficer, None)?;
-    let mut center = Phone::new("dispatcher-zhang", Role::Dispatcher, None)?;
+    let mut officer = Phone::new(&at, "patrol-li", Role::PatrolOfficer, None)?;
+    let mut center = Phone::new(&at, "dispatcher-zhang", Role::Dispatcher, None)?;
     let mut depts: Vec<Phone> = config
         .catalog
         .departments
         .iter()
         .map(|d| {
             Phone::new(
+                &at,
                 &format!("{}-liaison", d.code),
                 Role::DeptLiaison,
                 Some(d.code.as_str()),
@@ -318,18 +354,18 @@ pub fn run(
             }
         }
         for r in &mut residents {
-            r.sync(&client)?;
+            r.sync()?;
         }
-        officer.sync(&client)?;
+        officer.sync()?;
         lap(&mut t_reports);
 
         for (stage, minutes) in [(0, 630), (1, 780), (2, 1020), (3, 1140)] {
             let now = midnight + minutes * MINUTE;
             clock.set(now);
-            dispatcher_round(&mut center, &client, &config, now)?;
+            dispatcher_round(&mut center, &config, now)?;
             lap(&mut t_center);
             for d in &mut depts {
-                department_round(d, &client, now, &mut rng)?;
+                department_round(d, now, &mut rng)?;
             }
             lap(&mut t_depts);
             if stage == 3 {
@@ -366,7 +402,7 @@ pub fn run(
                     }
                 }
                 // Re-inspection of watched places, a month after closing.
-                officer.sync(&client)?;
+                officer.sync()?;
                 for (id, v) in officer.cases(&[Status::Closed], &inspected)? {
                     let category = officer.store.load(&id)?.read()?.category;
                     let watched = config
@@ -388,7 +424,7 @@ pub fn run(
                         inspected.insert(id);
                     }
                 }
-                officer.sync(&client)?;
+                officer.sync()?;
                 lap(&mut t_evening);
             }
         }
@@ -406,10 +442,10 @@ pub fn run(
     // Back to the present, and a last tick so reminders are up to date.
     clock.set(today);
     for p in depts.iter_mut().chain(residents.iter_mut()) {
-        p.sync(&client)?;
+        p.sync()?;
     }
     std::thread::sleep(std::time::Duration::from_millis(200));
-    center.sync(&client)?;
+    center.sync()?;
     server.stop()?;
 
     let conn = rusqlite::Connection::open(data.join("paidan.db"))?;
@@ -470,13 +506,8 @@ fn file(
 
 /// The center's round: dispatch what is triaged, re-dispatch what came
 /// back, grant extensions, verify and close what is done.
-fn dispatcher_round(
-    center: &mut Phone,
-    client: &HttpClient,
-    config: &Config,
-    now: i64,
-) -> anyhow::Result<()> {
-    center.sync(client)?;
+fn dispatcher_round(center: &mut Phone, config: &Config, now: i64) -> anyhow::Result<()> {
+    center.sync()?;
     let states = [
         Status::Triaged,
         Status::Returned,
@@ -577,18 +608,13 @@ fn dispatcher_round(
             _ => {}
         }
     }
-    center.sync(client)
+    center.sync()
 }
 
 /// A department's round: accept or return new orders, finish the work
 /// when its time has come.
-fn department_round(
-    d: &mut Phone,
-    client: &HttpClient,
-    now: i64,
-    rng: &mut fastrand::Rng,
-) -> anyhow::Result<()> {
-    d.sync(client)?;
+fn department_round(d: &mut Phone, now: i64, rng: &mut fastrand::Rng) -> anyhow::Result<()> {
+    d.sync()?;
     let me = d.store.identity().dept.clone();
     let Some(me) = me else { return Ok(()) };
     for (id, v) in d.cases(

@@ -11,8 +11,11 @@ pub enum ApiError {
     #[error("{0}")]
     BadRequest(String),
     /// 401: no or bad credentials.
-    #[error("not logged in")]
+    #[error("未登录或登录已失效 / not logged in, or the login has expired")]
     Unauthorized,
+    /// 403: logged in, but not allowed.
+    #[error("{0}")]
+    Forbidden(String),
     /// 404.
     #[error("{0}")]
     NotFound(String),
@@ -28,6 +31,9 @@ pub enum ApiError {
     /// 422: well-formed but refused.
     #[error("{0}")]
     Unprocessable(String),
+    /// 429: too many attempts; try again after this many seconds.
+    #[error("请求过于频繁，请 {0} 秒后再试 / too many requests, try again in {0} s")]
+    TooManyRequests(u64),
     /// 503: shutting down or overloaded.
     #[error("the server is busy, try again")]
     Unavailable,
@@ -41,11 +47,13 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -82,12 +90,18 @@ impl IntoResponse for ApiError {
         } else {
             tracing::debug!(%status, message = %self, "request refused");
         }
-        (
+        let mut response = (
             status,
             [("content-type", "text/plain; charset=utf-8")],
             self.to_string(),
         )
-            .into_response()
+            .into_response();
+        if let ApiError::TooManyRequests(secs) = self {
+            response
+                .headers_mut()
+                .insert("retry-after", axum::http::HeaderValue::from(secs));
+        }
+        response
     }
 }
 

@@ -15,6 +15,7 @@
 //! commit), acknowledging nothing before the commit.
 
 pub mod admin;
+pub mod auth;
 pub mod background;
 pub mod blobs;
 pub mod clock;
@@ -25,6 +26,7 @@ pub mod dispatch;
 pub mod error;
 pub mod figures;
 pub mod http;
+pub mod permissions;
 pub mod router;
 pub mod settings;
 pub mod state;
@@ -50,13 +52,22 @@ pub async fn launch_with_listener(
     let blobs = Arc::new(blobs::BlobStore::open(&settings.data.join("blobs"))?);
     let actor = dispatch::server_actor(&conn)?;
     let engine = dispatch::Engine::new(settings.config.clone(), settings.clock.clone(), actor);
+    // No admin yet: a one-time setup token, shown once here (not logged).
+    if let Some(token) = auth::setup::prepare(&conn, settings.clock.now_ms())? {
+        println!(
+            "管理员初始化令牌（仅显示一次）/ one-time admin setup token: {token}\n  \
+             POST /v1/setup {{\"token\", \"login\", \"password\"}}, or: paidan-server user add --role admin"
+        );
+    }
     let (writer, writer_thread) = db::Writer::start(conn, settings.cache_bytes, Box::new(engine));
+    let limits = Arc::new(http::limits::Limits::new(&settings.quotas));
     let state = state::AppState {
         writer: writer.clone(),
         blobs,
         config: settings.config.clone(),
         clock: settings.clock.clone(),
         db: db_path,
+        limits: limits.clone(),
     };
     let app = router(state);
     // The scheduler: a tick at start (what fell due while the server was
@@ -72,12 +83,16 @@ pub async fn launch_with_listener(
             if let Err(e) = writer.tick().await {
                 tracing::warn!(error = %e, "scheduler tick failed");
             }
+            limits.shrink();
         }
     });
     tracing::info!(addr = %listener.local_addr()?, "paidan-server listening");
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let served = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
     // The scheduler holds a writer handle: stop it so the writer can drain.
     scheduler.abort();
     let _ = scheduler.await;

@@ -3,6 +3,7 @@
 //! `./paidan-data/`. The local admin commands work on a data folder.
 
 use clap::{Parser, Subcommand};
+use paidan_core::Role;
 use paidan_server::config::Config;
 use paidan_server::figures::period::Format;
 use std::net::SocketAddr;
@@ -65,6 +66,113 @@ enum Command {
         #[arg(long, default_value_t = 2017)]
         seed: u64,
     },
+    /// Accounts (账号管理).
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Logged-in devices (设备管理).
+    Device {
+        #[command(subcommand)]
+        command: DeviceCommand,
+    },
+    /// The audit log, newest first (审计日志).
+    Audit {
+        /// The data folder.
+        #[arg(long)]
+        data: PathBuf,
+        /// Only this action (login, login_failed, refused_change, ...).
+        #[arg(long)]
+        action: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCommand {
+    /// Make an account; the password is read from standard input.
+    Add {
+        /// The data folder.
+        #[arg(long)]
+        data: PathBuf,
+        /// What the person types to log in.
+        #[arg(long)]
+        login: String,
+        /// resident, grid_worker, patrol_officer, dispatcher, dept_liaison,
+        /// dept_staff, evaluator or admin.
+        #[arg(long)]
+        role: Role,
+        /// The department (department roles).
+        #[arg(long)]
+        dept: Option<String>,
+        /// A grid (grid workers, officers with a beat); may repeat.
+        #[arg(long = "grid")]
+        grids: Vec<String>,
+        /// A chosen user id (staff code); a new opaque one without it.
+        #[arg(long)]
+        id: Option<String>,
+        /// The name to show (张伟).
+        #[arg(long, default_value = "")]
+        name: String,
+        /// Read the password from standard input (one line) without a prompt.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Every account.
+    List {
+        /// The data folder.
+        #[arg(long)]
+        data: PathBuf,
+    },
+    /// Change an account's role (and department).
+    Role {
+        /// The data folder.
+        #[arg(long)]
+        data: PathBuf,
+        /// The user id.
+        user: String,
+        /// The new role.
+        #[arg(long)]
+        role: Role,
+        /// The department (department roles).
+        #[arg(long)]
+        dept: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum DeviceCommand {
+    /// Devices, newest first.
+    List {
+        /// The data folder.
+        #[arg(long)]
+        data: PathBuf,
+        /// Only this user's.
+        #[arg(long)]
+        user: Option<String>,
+    },
+    /// Log a device out: its token stops working at once.
+    Revoke {
+        /// The data folder.
+        #[arg(long)]
+        data: PathBuf,
+        /// The device id.
+        device: String,
+    },
+}
+
+fn read_password(from_stdin: bool) -> anyhow::Result<String> {
+    use std::io::IsTerminal;
+    let password = if from_stdin || !std::io::stdin().is_terminal() {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_owned()
+    } else {
+        rpassword::prompt_password("密码 / password: ")?
+    };
+    Ok(password)
 }
 
 fn main() -> ExitCode {
@@ -123,6 +231,93 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }) => {
             let summary = paidan_server::demo::run(&data, config, cases, days, seed)?;
             println!("{summary}");
+            Ok(())
+        }
+        Some(Command::User { command }) => user(command, &config),
+        Some(Command::Device { command }) => match command {
+            DeviceCommand::List { data, user } => {
+                for d in paidan_server::admin::list_devices(&data, user.as_deref())? {
+                    let state = if d.revoked_at.is_some() {
+                        "revoked"
+                    } else {
+                        "live"
+                    };
+                    println!(
+                        "{}\t{}\t{}\t{state}\t{:?}",
+                        d.device_id, d.user_id, d.created_at, d.name
+                    );
+                }
+                Ok(())
+            }
+            DeviceCommand::Revoke { data, device } => {
+                paidan_server::admin::revoke_device(&data, &device)?;
+                println!("revoked {device}");
+                Ok(())
+            }
+        },
+        Some(Command::Audit {
+            data,
+            action,
+            limit,
+        }) => {
+            for e in paidan_server::admin::audit(&data, action.as_deref(), limit)? {
+                println!("{}\t{}\t{}\t{}", e.at, e.action, e.actor, e.detail);
+            }
+            Ok(())
+        }
+    }
+}
+
+fn user(command: UserCommand, config: &Config) -> anyhow::Result<()> {
+    match command {
+        UserCommand::Add {
+            data,
+            login,
+            role,
+            dept,
+            grids,
+            id,
+            name,
+            password_stdin,
+        } => {
+            let password = read_password(password_stdin)?;
+            let account = paidan_server::admin::add_user(
+                &data,
+                config,
+                paidan_server::auth::accounts::NewAccount {
+                    user_id: id,
+                    login,
+                    password,
+                    role,
+                    dept,
+                    grids,
+                    display_name: name,
+                },
+            )?;
+            println!("{}\t{}\t{}", account.user_id, account.login, account.role);
+            Ok(())
+        }
+        UserCommand::List { data } => {
+            for a in paidan_server::admin::list_users(&data)? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    a.user_id,
+                    a.login,
+                    a.role,
+                    a.dept.unwrap_or_default(),
+                    a.grids.join(",")
+                );
+            }
+            Ok(())
+        }
+        UserCommand::Role {
+            data,
+            user,
+            role,
+            dept,
+        } => {
+            paidan_server::admin::set_role(&data, config, &user, role, dept.as_deref())?;
+            println!("{user} is now {role}");
             Ok(())
         }
     }

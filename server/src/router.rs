@@ -1,11 +1,13 @@
 //! Every route of the server, in one place.
 
-use crate::http::{blobs, figures, health, inspections, sync};
+use crate::http::{auth, blobs, figures, health, inspections, sync};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue};
 use axum::routing::{get, post};
 use std::time::Duration;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -15,9 +17,33 @@ pub const MAX_SYNC_BODY: usize = 64 * 1024 * 1024;
 /// Largest photo chunk.
 pub const MAX_CHUNK: usize = 2 * 1024 * 1024;
 
+/// Largest body of any other request (logins, accounts, contacts).
+pub const MAX_JSON_BODY: usize = 64 * 1024;
+
+/// Headers every response carries: no sniffing, no framing, no referrer,
+/// a strict content policy for the console's pages, no caching of answers
+/// that may be personal.
+fn with_security_headers<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
+    let set = |name: &'static str, value: &'static str| {
+        SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        )
+    };
+    router
+        .layer(set("x-content-type-options", "nosniff"))
+        .layer(set("x-frame-options", "DENY"))
+        .layer(set("referrer-policy", "no-referrer"))
+        .layer(set(
+            "content-security-policy",
+            "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
+        ))
+        .layer(set("cache-control", "no-store"))
+}
+
 /// The router over `state`.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let routes = Router::new()
         .route("/healthz", get(health::get))
         .route(
             "/v1/sync",
@@ -31,12 +57,28 @@ pub fn router(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(MAX_CHUNK)),
         )
         .route("/v1/blobs/{sha}/thumb", get(blobs::thumb))
+        .route("/v1/login", post(auth::login))
+        .route("/v1/register", post(auth::register))
+        .route("/v1/setup", post(auth::setup))
+        .route("/v1/logout", post(auth::logout))
+        .route("/v1/me", get(auth::me))
+        .route(
+            "/v1/accounts",
+            get(auth::list_accounts).post(auth::add_account),
+        )
+        .route("/v1/devices/{id}/revoke", post(auth::revoke))
+        .route(
+            "/v1/cases/{id}/contact",
+            get(auth::get_contact).put(auth::put_contact),
+        )
         .route("/v1/figures", get(figures::get))
         .route("/v1/inspections", get(inspections::get))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(60),
         ))
+        .layer(DefaultBodyLimit::max(MAX_JSON_BODY));
+    with_security_headers(routes)
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -3,6 +3,7 @@
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
+use crate::http::limits::Quotas;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -23,6 +24,8 @@ pub struct Settings {
     pub clock: Arc<dyn Clock>,
     /// How often the scheduler runs, overriding `[scheduler] tick_seconds`.
     pub tick: Option<Duration>,
+    /// Rate limits.
+    pub quotas: Quotas,
 }
 
 impl Default for Settings {
@@ -34,6 +37,7 @@ impl Default for Settings {
             config: Arc::new(Config::demo()),
             clock: Arc::new(SystemClock),
             tick: None,
+            quotas: Quotas::default(),
         }
     }
 }

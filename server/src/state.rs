@@ -4,6 +4,7 @@ use crate::blobs::BlobStore;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Writer;
+use crate::http::limits::Limits;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -20,6 +21,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// The database file, for read connections beside the writer.
     pub db: PathBuf,
+    /// Rate limits.
+    pub limits: Arc<Limits>,
 }
 
 impl AppState {

@@ -1,6 +1,7 @@
 // The mobile library from Kotlin, for real: compiled with kotlinc against
 // the generated bindings and run on the JVM (JNA stands in for Android)
-// against a real server. Arguments: server URL, two store folders, a photo.
+// against a real server. Arguments: server URL, two store folders, a photo,
+// and the officer's password (its account is made by the Rust side).
 
 import kotlinx.coroutines.runBlocking
 import uniffi.paidan_mobile.*
@@ -25,10 +26,19 @@ fun report(category: String, text: String, photos: List<Photo> = emptyList()) =
 
 fun main(args: Array<String>) = runBlocking {
     val (url, residentDir, officerDir, photo) = args
+    val officerPassword = args[4]
 
-    // A resident files a case with a photo while offline.
+    // A resident registers with a mobile number and logs in.
     val resident = FieldClient.open(residentDir, url)
-    resident.setIdentity("pan", Role.RESIDENT, null)
+    val panId = resident.register("13912345678", "pan-password", "潘云燕")
+    try {
+        resident.login("13912345678", "wrong password", "pan's phone")
+        check(false, "a wrong password logged in")
+    } catch (e: FieldException.Unauthorized) { }
+    val me = resident.login("13912345678", "pan-password", "pan's phone")
+    check(me.userId == panId && me.role == Role.RESIDENT && !me.userId.contains("13912345678"), "logged in as a resident with an opaque id: $me")
+
+    // Then files a case with a photo while offline.
     check(resident.categories().any { it.code == "road.manhole" && it.onSite }, "catalogue has the manhole category")
     val id = resident.fileCase(report("road.manhole", "小区门口窨井盖不见了", listOf(Photo.File(photo))))
     check(resident.pendingPhotos() == 1u, "the photo waits for upload")
@@ -41,7 +51,7 @@ fun main(args: Array<String>) = runBlocking {
 
     // An officer's client sees it and handles it on site.
     val officer = FieldClient.open(officerDir, url)
-    officer.setIdentity("patrol-1", Role.PATROL_OFFICER, null)
+    check(officer.login("patrol-1", officerPassword, "officer's phone").role == Role.PATROL_OFFICER, "the officer logs in")
     officer.sync(null)
     check(officer.listCases(false, null, null, 50u).any { it.id == id && it.status == CaseStatus.TRIAGED }, "the officer sees the new case, triaged by the server")
     check("handled_on_site" in officer.getCase(id).allowedActions, "the officer may handle it on site")
@@ -83,6 +93,14 @@ fun main(args: Array<String>) = runBlocking {
         resident.getCase("not-an-id")
         check(false, "a bad id was accepted")
     } catch (e: FieldException.InvalidInput) { }
+
+    // What the resident may not do, the server refuses even if the app
+    // were tricked into writing it; nothing is lost on the phone.
+    val other = FieldClient.open("$residentDir-other", url)
+    other.register("13912340000", "other-password", "")
+    other.login("13912340000", "other-password", "")
+    other.sync(null)
+    check(other.listCases(false, null, null, 50u).none { it.id == id }, "another resident does not receive pan's case")
 
     // No network is its own error, and nothing is lost.
     val away = FieldClient.open("$residentDir-away", "http://127.0.0.1:9")

@@ -62,12 +62,20 @@ impl TestServer {
             cache_bytes: 64 * 1024 * 1024,
             ..settings
         };
+        let config = settings.config.clone();
         let server = Background::start(settings).expect("server starts");
-        TestServer {
+        let t = TestServer {
             addr: server.addr,
             data,
             server: Some(server),
-        }
+        };
+        provision_admin(&t.url(), t.data.path(), &config);
+        t
+    }
+
+    /// Make an account through the admin API (as the test's admin).
+    pub fn add_account(&self, account: serde_json::Value) -> anyhow::Result<serde_json::Value> {
+        add_account(&self.url(), account)
     }
 
     /// Its base URL.
@@ -99,6 +107,122 @@ impl TestServer {
         }
         std::mem::replace(&mut self.data, tempfile::tempdir().expect("tempdir"))
     }
+}
+
+/// The password of every account the tests make.
+pub const PASSWORD: &str = "test-password-1";
+
+static ADMINS: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
+
+/// Make the admin account of the server at `url` (on its data folder, as
+/// `paidan-server user add` does) and log it in; later calls for the same
+/// data folder reuse the account.
+pub fn provision_admin(url: &str, data: &Path, config: &paidan_server::config::Config) {
+    let new = paidan_server::auth::accounts::NewAccount {
+        user_id: Some("admin".into()),
+        login: "admin".into(),
+        password: PASSWORD.into(),
+        role: Role::Admin,
+        dept: None,
+        grids: vec![],
+        display_name: "管理员".into(),
+    };
+    match paidan_server::admin::add_user(data, config, new) {
+        Ok(_) => {}
+        Err(e) if e.to_string().contains("taken") => {}
+        Err(e) => panic!("cannot make the admin: {e:#}"),
+    }
+    let token = login_token(url, "admin", PASSWORD, &"ad".repeat(16)).expect("the admin logs in");
+    let mut admins = ADMINS.lock().unwrap_or_else(|e| e.into_inner());
+    admins.retain(|(u, _)| u != url);
+    admins.push((url.to_owned(), token));
+}
+
+/// The admin token of the server at `url` (or `PAIDAN_ADMIN_TOKEN`, for a
+/// server the tests did not start).
+pub fn admin_token(url: &str) -> Option<String> {
+    let admins = ADMINS.lock().unwrap_or_else(|e| e.into_inner());
+    admins
+        .iter()
+        .find(|(u, _)| u == url)
+        .map(|(_, t)| t.clone())
+        .or_else(|| std::env::var("PAIDAN_ADMIN_TOKEN").ok())
+}
+
+/// POST a JSON body; (status, body).
+pub fn post_json(
+    url: &str,
+    token: Option<&str>,
+    body: &serde_json::Value,
+) -> anyhow::Result<(u16, String)> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut req = agent.post(url).header("Content-Type", "application/json");
+    if let Some(t) = token {
+        req = req.header("Authorization", format!("Bearer {t}"));
+    }
+    let mut resp = req.send(serde_json::to_vec(body)?.as_slice())?;
+    let status = resp.status().as_u16();
+    Ok((status, resp.body_mut().read_to_string()?))
+}
+
+/// GET with an optional bearer token; (status, body).
+pub fn get(url: &str, token: Option<&str>) -> anyhow::Result<(u16, String)> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut req = agent.get(url);
+    if let Some(t) = token {
+        req = req.header("Authorization", format!("Bearer {t}"));
+    }
+    let mut resp = req.call()?;
+    let status = resp.status().as_u16();
+    let body = resp.body_mut().read_to_vec()?;
+    Ok((status, String::from_utf8_lossy(&body).into_owned()))
+}
+
+/// Log in over HTTP and return the token.
+pub fn login_token(
+    url: &str,
+    login: &str,
+    password: &str,
+    actor_hex: &str,
+) -> anyhow::Result<String> {
+    let (status, body) = post_json(
+        &format!("{url}/v1/login"),
+        None,
+        &serde_json::json!({"login": login, "password": password, "actor": actor_hex}),
+    )?;
+    anyhow::ensure!(status == 200, "login answered {status}: {body}");
+    let v: serde_json::Value = serde_json::from_str(&body)?;
+    Ok(v["token"].as_str().unwrap_or_default().to_owned())
+}
+
+/// A fresh device token of the server at `url`, for a user `user` in `role`.
+pub fn token_for(url: &str, user: &str, role: Role, dept: Option<&str>) -> String {
+    let mut phone = Phone::new(user, role, dept);
+    phone.login(url).expect("the phone logs in");
+    // The store goes with `phone`; the login stays valid.
+    phone.token()
+}
+
+/// Make an account on the server at `url` as its admin; one that exists
+/// already (409) is fine.
+pub fn add_account(url: &str, account: serde_json::Value) -> anyhow::Result<serde_json::Value> {
+    let token = admin_token(url).ok_or_else(|| anyhow::anyhow!("no admin for {url}"))?;
+    let mut account = account;
+    if account.get("password").is_none() {
+        account["password"] = PASSWORD.into();
+    }
+    let (status, body) = post_json(&format!("{url}/v1/accounts"), Some(&token), &account)?;
+    anyhow::ensure!(
+        status == 201 || status == 409,
+        "account answered {status}: {body}"
+    );
+    Ok(serde_json::from_str(&body).unwrap_or(serde_json::Value::Null))
 }
 
 /// `SELECT count(*)`-style query on a database file.
@@ -148,9 +272,16 @@ pub struct ServerProcess {
 }
 
 impl ServerProcess {
-    /// Start `paidan-server` on `data`, listening on `addr`, and wait until
-    /// it answers `/healthz`.
+    /// Start `paidan-server` on `data`, listening on `addr`, wait until
+    /// it answers `/healthz`, and make (or reuse) its admin.
     pub fn start(bin: &Path, data: &Path, addr: SocketAddr) -> ServerProcess {
+        let p = Self::start_bare(bin, data, addr);
+        provision_admin(&p.url(), data, &paidan_server::config::Config::demo());
+        p
+    }
+
+    /// Start it without making an admin.
+    pub fn start_bare(bin: &Path, data: &Path, addr: SocketAddr) -> ServerProcess {
         let child = Command::new(bin)
             .arg("--listen")
             .arg(addr.to_string())
@@ -251,6 +382,16 @@ impl Phone {
         self.store.append_event(case, &e).expect("event")
     }
 
+    /// Write `event` into the case as a modified app would: straight into
+    /// the document, past the fold's checks, to be sent at the next sync.
+    pub fn tamper(&mut self, case: &CaseId, event: &Event) {
+        let mut doc = self.store.load(case).expect("the phone has the case");
+        doc.append_event(event).expect("append");
+        self.store
+            .write(|tx| paidan_core::store::put_case(tx, &mut doc, true))
+            .expect("store");
+    }
+
     /// The case's state as this phone sees it.
     pub fn view(&self, case: &CaseId) -> paidan_core::CaseView {
         self.store
@@ -266,10 +407,63 @@ impl Phone {
         self.store.append_event(case, &e).expect("event")
     }
 
-    /// Sync with the server at `url`.
+    /// The device token this phone logged in with.
+    pub fn token(&self) -> String {
+        self.store
+            .meta("token")
+            .ok()
+            .flatten()
+            .expect("the phone has logged in")
+    }
+
+    /// Log in to the server at `url` as this phone's user, making its
+    /// account first (through the admin API) when it has none.
+    pub fn login(&mut self, url: &str) -> anyhow::Result<()> {
+        let me = self.store.identity().clone();
+        add_account(
+            url,
+            serde_json::json!({
+                "user_id": me.user.as_str(),
+                "login": me.user.as_str(),
+                "role": me.role,
+                "dept": me.dept.as_ref().map(|d| d.as_str()),
+            }),
+        )?;
+        paidan_core::sync::http::login(
+            &mut self.store,
+            url,
+            me.user.as_str(),
+            PASSWORD,
+            "test phone",
+        )?;
+        Ok(())
+    }
+
+    /// Sync with the server at `url` (logging in first if this phone has
+    /// no token for it).
     pub fn sync(&mut self, url: &str) -> paidan_core::Result<paidan_core::sync::SyncSummary> {
-        let client = HttpClient::new(url, None)?;
-        Ok(paidan_core::sync::http::sync(&mut self.store, &client, &mut |_, _, _, _| {})?.0)
+        let url = url.trim_end_matches('/');
+        let login = |phone: &mut Phone| {
+            phone
+                .login(url)
+                .map_err(|e| paidan_core::Error::Transport(format!("login: {e:#}")))
+        };
+        if self.store.meta("token")?.is_none() {
+            login(self)?;
+        }
+        let client = HttpClient::new(url, self.store.meta("token")?)?;
+        match paidan_core::sync::http::sync(&mut self.store, &client, &mut |_, _, _, _| {}) {
+            // A token of another server (a test's fresh one): log in there.
+            Err(paidan_core::Error::Unauthorized) if admin_token(url).is_some() => {
+                login(self)?;
+                let client = HttpClient::new(url, self.store.meta("token")?)?;
+                Ok(
+                    paidan_core::sync::http::sync(&mut self.store, &client, &mut |_, _, _, _| {})?
+                        .0,
+                )
+            }
+            other => Ok(other?.0),
+        }
     }
 
     /// Every case this phone has, sorted by id.

@@ -110,6 +110,10 @@ fn a_resident_and_an_officer_use_the_library_from_kotlin() -> TestResult {
     );
 
     let server = TestServer::start();
+    server.add_account(serde_json::json!({
+        "user_id": "patrol-1", "login": "patrol-1", "role": "patrol_officer",
+        "password": "officer-password",
+    }))?;
     let photo = work.path().join("manhole.jpg");
     image::RgbImage::from_fn(2000, 1500, |x, y| {
         image::Rgb([(x % 251) as u8, (y % 241) as u8, 90])
@@ -123,7 +127,8 @@ fn a_resident_and_an_officer_use_the_library_from_kotlin() -> TestResult {
             .arg(server.url())
             .arg(work.path().join("resident"))
             .arg(work.path().join("officer"))
-            .arg(&photo),
+            .arg(&photo)
+            .arg("officer-password"),
         "the Kotlin test program",
     );
     print!("{out}");

@@ -6,13 +6,14 @@ use paidan_core::testing::camera_jpeg;
 use paidan_core::{PhotoStage, Role};
 use paidan_tests::{Phone, TestResult, TestServer};
 
-fn patch(url: &str, sha: &str, offset: usize, total: usize, chunk: &[u8]) -> u16 {
+fn patch(url: &str, token: &str, sha: &str, offset: usize, total: usize, chunk: &[u8]) -> u16 {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()
         .into();
     agent
         .patch(format!("{url}/v1/blobs/{sha}"))
+        .header("Authorization", format!("Bearer {token}"))
         .header("Upload-Offset", offset.to_string())
         .header("Upload-Length", total.to_string())
         .send(chunk)
@@ -21,12 +22,12 @@ fn patch(url: &str, sha: &str, offset: usize, total: usize, chunk: &[u8]) -> u16
         .as_u16()
 }
 
-fn status(url: &str) -> u16 {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    agent.get(url).call().unwrap().status().as_u16()
+fn status(url: &str, token: &str) -> u16 {
+    paidan_tests::get(url, Some(token)).unwrap().0
+}
+
+fn token(url: &str) -> String {
+    paidan_tests::token_for(url, "pan", Role::Resident, None)
 }
 
 #[test]
@@ -46,8 +47,14 @@ fn an_upload_broken_half_way_resumes_from_the_offset() -> TestResult {
     let p = prepare(&camera_jpeg(2400, 1800), PhotoStage::Report)?;
     let (sha, bytes) = (p.reference.sha256.clone(), p.jpeg.clone());
     let half = bytes.len() / 2;
-    assert_eq!(patch(&url, &sha, 0, bytes.len(), &bytes[..half]), 204);
-    let client = HttpClient::new(&url, None)?;
+    let t = token(&url);
+    assert_eq!(
+        patch(&url, "", &sha, 0, bytes.len(), &bytes[..half]),
+        401,
+        "no token"
+    );
+    assert_eq!(patch(&url, &t, &sha, 0, bytes.len(), &bytes[..half]), 204);
+    let client = HttpClient::new(&url, Some(t.clone()))?;
     assert_eq!(client.photo_offset(&sha)?, (half as u64, false));
     let mut reported = Vec::new();
     client.upload_photo(&sha, &bytes, &mut |sent, _| reported.push(sent))?;
@@ -57,15 +64,16 @@ fn an_upload_broken_half_way_resumes_from_the_offset() -> TestResult {
         reported[0]
     );
     assert_eq!(client.photo_offset(&sha)?, (bytes.len() as u64, true));
-    let back = ureq::get(format!("{url}/v1/blobs/{sha}"))
-        .call()?
-        .body_mut()
-        .read_to_vec()?;
+    let get = |path: String| -> anyhow::Result<Vec<u8>> {
+        Ok(ureq::get(path)
+            .header("Authorization", format!("Bearer {t}"))
+            .call()?
+            .body_mut()
+            .read_to_vec()?)
+    };
+    let back = get(format!("{url}/v1/blobs/{sha}"))?;
     assert_eq!(back, bytes, "the same bytes come back");
-    let thumb = ureq::get(format!("{url}/v1/blobs/{sha}/thumb"))
-        .call()?
-        .body_mut()
-        .read_to_vec()?;
+    let thumb = get(format!("{url}/v1/blobs/{sha}/thumb"))?;
     let t = image::load_from_memory(&thumb)?;
     assert!(t.width() <= 320 && t.height() <= 320);
     Ok(())
@@ -77,19 +85,20 @@ fn bytes_that_do_not_match_their_hash_are_refused_and_not_kept() -> TestResult {
     let url = server.url();
     let bytes = prepare(&camera_jpeg(800, 600), PhotoStage::Report)?.jpeg;
     let wrong = sha256_hex(b"something else");
-    assert_eq!(patch(&url, &wrong, 0, bytes.len(), &bytes), 422);
-    assert_eq!(status(&format!("{url}/v1/blobs/{wrong}")), 404);
+    let t = token(&url);
+    assert_eq!(patch(&url, &t, &wrong, 0, bytes.len(), &bytes), 422);
+    assert_eq!(status(&format!("{url}/v1/blobs/{wrong}"), &t), 404);
     assert_eq!(
-        HttpClient::new(&url, None)?.photo_offset(&wrong)?,
+        HttpClient::new(&url, Some(t.clone()))?.photo_offset(&wrong)?,
         (0, false)
     );
     // A wrong offset, a chunk past the end, an oversized photo, a bad name.
     let sha = sha256_hex(&bytes);
-    assert_eq!(patch(&url, &sha, 10, bytes.len(), &bytes[..10]), 409);
-    assert_eq!(patch(&url, &sha, 0, 5, &bytes[..10]), 400);
-    assert_eq!(patch(&url, &sha, 0, 1 << 30, &bytes[..10]), 413);
-    assert_eq!(patch(&url, "..%2F..%2Fetc%2Fpasswd", 0, 3, b"abc"), 400);
-    assert_eq!(status(&format!("{url}/v1/blobs/ABC")), 400);
+    assert_eq!(patch(&url, &t, &sha, 10, bytes.len(), &bytes[..10]), 409);
+    assert_eq!(patch(&url, &t, &sha, 0, 5, &bytes[..10]), 400);
+    assert_eq!(patch(&url, &t, &sha, 0, 1 << 30, &bytes[..10]), 413);
+    assert_eq!(patch(&url, &t, "..%2F..%2Fetc%2Fpasswd", 0, 3, b"abc"), 400);
+    assert_eq!(status(&format!("{url}/v1/blobs/ABC"), &t), 400);
     Ok(())
 }
 
@@ -134,7 +143,10 @@ fn a_photo_reported_offline_is_uploaded_at_the_next_sync_and_stored_once() -> Te
         "{files:?}"
     );
     assert_eq!(
-        status(&format!("{}/v1/blobs/{}", server.url(), r.sha256)),
+        status(
+            &format!("{}/v1/blobs/{}", server.url(), r.sha256),
+            &phone.token()
+        ),
         200
     );
     Ok(())

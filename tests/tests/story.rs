@@ -122,8 +122,9 @@ fn sync_until(
     }
 }
 
-fn get_json(url: &str) -> anyhow::Result<serde_json::Value> {
-    let body = ureq::get(url).call()?.body_mut().read_to_string()?;
+fn get_json(url: &str, token: &str) -> anyhow::Result<serde_json::Value> {
+    let (status, body) = paidan_tests::get(url, Some(token))?;
+    anyhow::ensure!(status == 200, "{url}: {status} {body}");
     Ok(serde_json::from_str(&body)?)
 }
 
@@ -260,7 +261,8 @@ fn the_story_of_fuxin_garden_end_to_end() -> TestResult {
     w.dispatch(&mut ren, &shed, &["urban_mgmt"], "structure.pigeon_shed")?;
     w.work(&mut urban, &shed, "鸽棚已拆除")?;
     w.verify_and_close(&mut ren, &shed)?;
-    let tasks = get_json(&format!("{url}/v1/inspections?grid=fxhy-01"))?;
+    li.sync(&url)?;
+    let tasks = get_json(&format!("{url}/v1/inspections?grid=fxhy-01"), &li.token())?;
     let sheds: Vec<_> = tasks
         .as_array()
         .unwrap()
@@ -292,14 +294,18 @@ fn the_story_of_fuxin_garden_end_to_end() -> TestResult {
             .count()
     };
     assert_eq!(
-        open_for_shed(&get_json(&format!("{url}/v1/inspections?grid=fxhy-01"))?),
+        open_for_shed(&get_json(
+            &format!("{url}/v1/inspections?grid=fxhy-01"),
+            &li.token()
+        )?),
         5,
         "the first one is done"
     );
     assert_eq!(
-        open_for_shed(&get_json(&format!(
-            "{url}/v1/inspections?grid=fxhy-01&all=true"
-        ))?),
+        open_for_shed(&get_json(
+            &format!("{url}/v1/inspections?grid=fxhy-01&all=true"),
+            &li.token()
+        )?),
         6
     );
     // Forty days after closing, a shed is back at the same balcony.
@@ -414,15 +420,45 @@ fn the_story_of_fuxin_garden_end_to_end() -> TestResult {
         p.sync(&url)?;
     }
     ren.sync(&url)?;
-    for id in [back_door, again, shed, back, manhole, kitchen, garbage] {
+    // Everyone agrees on what they hold, and holds only what their role
+    // may see: residents their own and followed cases, departments the
+    // orders dispatched to them, the officer and the center all.
+    let all = [back_door, again, shed, back, manhole, kitchen, garbage];
+    for id in all {
         let v = ren.view(&id);
         for p in [&pan, &wang, &li, &urban, &env, &market] {
-            assert_eq!(p.view(&id), v, "every phone agrees on {id}");
+            if p.case_ids().contains(&id) {
+                assert_eq!(p.view(&id), v, "every phone agrees on {id}");
+            }
+        }
+    }
+    let mut everything = all.to_vec();
+    everything.sort();
+    assert_eq!(li.case_ids(), everything, "the officer sees the street");
+    for p in [&pan, &wang] {
+        let me = p.store.identity().user.clone();
+        for id in p.case_ids() {
+            let v = ren.view(&id);
+            assert!(
+                v.reporter.as_ref() == Some(&me) || v.followers.contains(&me),
+                "{me} holds {id}, which is neither theirs nor followed"
+            );
+        }
+    }
+    for p in [&urban, &env, &market] {
+        let dept = p.store.identity().dept.clone().unwrap();
+        assert!(!p.case_ids().is_empty());
+        for id in p.case_ids() {
+            let events = ren.store.load(&id)?.events()?;
+            assert!(
+                events.iter().any(|e| matches!(&e.data, D::Dispatched { departments, .. } if departments.contains(&dept))),
+                "{dept} holds {id}, never dispatched to it"
+            );
         }
     }
 
     // The figures count what happened.
-    let f = get_json(&format!("{url}/v1/figures?format=json"))?;
+    let f = get_json(&format!("{url}/v1/figures?format=json"), &li.token())?;
     let dept = |code: &str| {
         f["departments"]
             .as_array()
@@ -445,11 +481,8 @@ fn the_story_of_fuxin_garden_end_to_end() -> TestResult {
         ("/v1/figures?from=2026-13-01", 400),
         ("/v1/figures?format=pdf", 400),
     ] {
-        let err = ureq::get(format!("{url}{path}")).call().unwrap_err();
-        assert!(
-            matches!(err, ureq::Error::StatusCode(s) if s == status),
-            "{path}: {err}"
-        );
+        let (got, body) = paidan_tests::get(&format!("{url}{path}"), Some(&li.token()))?;
+        assert_eq!(got, status, "{path}: {body}");
     }
     Ok(())
 }

@@ -5,7 +5,7 @@ use paidan_core::sync::protocol::CONTENT_TYPE;
 use paidan_core::{CaseId, Role};
 use paidan_tests::{Phone, TestResult, TestServer, healthy};
 
-fn post(url: &str, content_type: &str, body: &[u8]) -> (u16, String) {
+fn post(url: &str, token: &str, content_type: &str, body: &[u8]) -> (u16, String) {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()
@@ -13,6 +13,7 @@ fn post(url: &str, content_type: &str, body: &[u8]) -> (u16, String) {
     let mut resp = agent
         .post(format!("{url}/v1/sync"))
         .header("Content-Type", content_type)
+        .header("Authorization", format!("Bearer {token}"))
         .send(body)
         .expect("request");
     let status = resp.status().as_u16();
@@ -25,6 +26,8 @@ fn every_kind_of_bad_sync_request_is_a_clear_4xx_and_stores_nothing() -> TestRes
     let server = TestServer::start();
     let url = server.url();
     let mut phone = Phone::new("pan", Role::Resident, None);
+    phone.login(&url)?;
+    let token = phone.token();
     let id = phone.report("sanitation.garbage", "垃圾", 0);
     let valid = paidan_core::sync::prepare(&phone.store, true)?.request;
     let valid_bytes = valid.encode()?;
@@ -97,8 +100,11 @@ fn every_kind_of_bad_sync_request_is_a_clear_4xx_and_stores_nothing() -> TestRes
         ),
         ("an empty body", CONTENT_TYPE, Vec::new(), 400, ""),
     ];
+    let (status, text) = post(&url, "pdt_not-a-token", CONTENT_TYPE, &valid_bytes);
+    assert_eq!(status, 401, "a made-up token: {text}");
+    assert_eq!(server.logged_changes(), 0);
     for (what, ct, body, want, needle) in cases {
-        let (status, text) = post(&url, ct, &body);
+        let (status, text) = post(&url, &token, ct, &body);
         assert_eq!(status, want, "{what}: {text}");
         assert!(text.contains(needle), "{what}: {text:?} lacks {needle:?}");
         assert!(!text.contains("panicked"), "{what}");
@@ -107,7 +113,7 @@ fn every_kind_of_bad_sync_request_is_a_clear_4xx_and_stores_nothing() -> TestRes
     }
 
     // A well-formed change filed under another case's id is refused, not stored.
-    let (status, _) = post(&url, CONTENT_TYPE, &wrong_case.encode()?);
+    let (status, _) = post(&url, &token, CONTENT_TYPE, &wrong_case.encode()?);
     assert_eq!(status, 200);
     assert_eq!(
         server.logged_changes(),

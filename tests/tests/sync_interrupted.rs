@@ -22,8 +22,9 @@ fn events_in(p: &Phone) -> usize {
 fn a_sync_broken_anywhere_and_retried_loses_and_doubles_nothing() -> TestResult {
     let server = TestServer::start();
     let url = server.url();
-    let client = HttpClient::new(&url, None)?;
     let mut phone = Phone::new("pan", Role::Resident, None);
+    phone.login(&url)?;
+    let client = HttpClient::new(&url, Some(phone.token()))?;
     let a = phone.report("sanitation.garbage", "后门垃圾", 0);
     phone.act(
         &a,
@@ -116,12 +117,13 @@ fn a_server_that_drops_the_connection_mid_response_leaves_the_phone_able_to_retr
             let _ = s.read(&mut buf);
         }
     });
+    let server = TestServer::start();
     let mut phone = Phone::new("pan", Role::Resident, None);
+    phone.login(&server.url())?;
     phone.report("sanitation.garbage", "垃圾", 0);
     assert!(phone.sync(&format!("http://{addr}")).is_err());
     fake.join().unwrap();
     // The real server then gets everything.
-    let server = TestServer::start();
     let s = phone.sync(&server.url())?;
     assert_eq!(s.sent_changes, 1);
     assert_eq!(s.acked_changes, 1);

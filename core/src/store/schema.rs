@@ -8,6 +8,7 @@ use rusqlite::Connection;
 pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_sync.sql"),
+    include_str!("migrations/0003_contacts_sent.sql"),
 ];
 
 /// Bring the database up to the newest schema.

@@ -226,19 +226,62 @@ pub fn apply(
             acked += newly as u64;
             let refused_here: Vec<&ChangeHash> =
                 refused.iter().filter(|(c, _, _)| c == id).map(|(_, h, _)| h).collect();
-            let pending: Vec<_> = beyond_server
-                .into_iter()
-                .filter(|c| !refused_here.contains(&&c.hash()))
-                .collect();
-            if !refused_here.is_empty() {
-                // Realign the case to what the server holds; the refused
-                // change is kept in `refused` (nothing the user did is lost).
-                let mut aligned = doc.fork_at(server_heads)?;
-                put_case_replacing(tx, &mut aligned)?;
+            if refused_here.is_empty() {
+                tx.execute(
+                    "UPDATE cases SET synced_heads = ?2, dirty = ?3 WHERE id = ?1",
+                    params![id.to_string(), encode_heads(server_heads), !beyond_server.is_empty() as i64],
+                )?;
+                continue;
             }
+            if server_heads.is_empty() {
+                // The server refused the whole new case: it holds nothing
+                // of it. Its changes are kept in `refused`.
+                tx.execute("DELETE FROM cases WHERE id = ?1", [id.to_string()])?;
+                continue;
+            }
+            // Realign the case to what the server holds, then write again,
+            // as new changes, what the user did after the refused change
+            // (it was never sent, or was refused only for building on it).
+            let mut aligned = doc.fork_at(server_heads)?;
+            let mut with_refused = doc.fork_at(server_heads)?;
+            // Only the changes refused for what they did are dropped; those
+            // refused for building on them are the user's later actions.
+            let refused_changes: Vec<Change> = refused_here
+                .iter()
+                .filter_map(|h| doc.automerge().get_change_by_hash(h))
+                .collect();
+            let roots: Vec<Change> = refused_changes
+                .iter()
+                .filter(|c| !c.deps().iter().any(|d| refused_here.contains(&d)))
+                .cloned()
+                .collect();
+            with_refused.apply_changes(roots)?;
+            let (full, refused_view) = (doc.read()?, with_refused.read()?);
+            let on_server: std::collections::HashSet<_> =
+                aligned.read()?.events.iter().map(|e| e.id).collect();
+            let tainted: std::collections::HashSet<_> =
+                refused_view.events.iter().map(|e| e.id).collect();
+            let later: Vec<crate::Event> = full
+                .events
+                .into_iter()
+                .filter(|e| !tainted.contains(&e.id))
+                .filter(|e| !on_server.contains(&e.id))
+                .collect();
+            let known: std::collections::HashSet<_> =
+                refused_view.photos.iter().map(|p| p.sha256.clone()).collect();
+            let mut rewritten = false;
+            for p in full.photos.iter().filter(|p| !known.contains(&p.sha256)) {
+                aligned.attach_photo(p)?;
+                rewritten = true;
+            }
+            if !later.is_empty() {
+                aligned.append_events(&later)?;
+                rewritten = true;
+            }
+            put_case_replacing(tx, &mut aligned)?;
             tx.execute(
                 "UPDATE cases SET synced_heads = ?2, dirty = ?3 WHERE id = ?1",
-                params![id.to_string(), encode_heads(server_heads), (!pending.is_empty() && refused_here.is_empty()) as i64],
+                params![id.to_string(), encode_heads(server_heads), rewritten as i64],
             )?;
         }
         crate::store::set_meta(tx, "sync.cursor", &resp.cursor.to_string())?;

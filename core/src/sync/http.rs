@@ -48,6 +48,11 @@ impl HttpClient {
         Ok(HttpClient { agent, base, token })
     }
 
+    /// The server's base URL.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
     fn auth<B>(&self, req: ureq::RequestBuilder<B>) -> ureq::RequestBuilder<B> {
         match &self.token {
             Some(t) => req.header("Authorization", format!("Bearer {t}")),
@@ -155,6 +160,173 @@ impl HttpClient {
     }
 }
 
+/// The account a device logged in to, as the server describes it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+pub struct Account {
+    /// The id events are written with.
+    pub user_id: String,
+    /// The login name.
+    pub login: String,
+    /// The role.
+    pub role: crate::Role,
+    /// The street.
+    pub street: String,
+    /// The department (department roles).
+    #[serde(default)]
+    pub dept: Option<String>,
+    /// Grids.
+    #[serde(default)]
+    pub grids: Vec<String>,
+    /// The name to show.
+    #[serde(default)]
+    pub display_name: String,
+}
+
+#[derive(serde::Deserialize)]
+struct LoggedIn {
+    token: String,
+    device_id: String,
+    account: Account,
+}
+
+impl HttpClient {
+    fn post_json(&self, path: &str, body: &serde_json::Value) -> Result<(u16, Vec<u8>)> {
+        let bytes = serde_json::to_vec(body)?;
+        let mut resp = self
+            .auth(self.agent.post(format!("{}{path}", self.base)))
+            .header("Content-Type", "application/json")
+            .send(&bytes[..])
+            .map_err(transport)?;
+        let status = resp.status().as_u16();
+        let body = resp
+            .body_mut()
+            .with_config()
+            .limit(1024 * 1024)
+            .read_to_vec()
+            .map_err(transport)?;
+        Ok((status, body))
+    }
+
+    /// Send the reporter's private contact of `case` (after the case).
+    pub fn put_contact(&self, case: &crate::CaseId, c: &crate::PrivateContact) -> Result<()> {
+        let bytes = serde_json::to_vec(&serde_json::json!({ "name": c.name, "phone": c.phone }))?;
+        let mut resp = self
+            .auth(
+                self.agent
+                    .put(format!("{}/v1/cases/{case}/contact", self.base)),
+            )
+            .header("Content-Type", "application/json")
+            .send(&bytes[..])
+            .map_err(transport)?;
+        match resp.status().as_u16() {
+            204 | 200 => Ok(()),
+            401 => Err(Error::Unauthorized),
+            s => Err(Error::Transport(format!(
+                "HTTP {s}: {}",
+                resp.body_mut().read_to_string().unwrap_or_default()
+            ))),
+        }
+    }
+}
+
+/// Log this store in to the server at `base` as `login`: the device's token
+/// is kept in the store, and the device writes as the account from now on
+/// (user id, role, department, as the server says). Wrong credentials give
+/// [`Error::Unauthorized`]; a rate limit or other refusal, its message.
+pub fn login(
+    store: &mut Store,
+    base: &str,
+    login: &str,
+    password: &str,
+    device_name: &str,
+) -> Result<Account> {
+    let client = HttpClient::new(base, None)?;
+    let body = serde_json::json!({
+        "login": login,
+        "password": password,
+        "actor": store.identity().actor.to_hex_string(),
+        "device_name": device_name,
+    });
+    let (status, bytes) = client.post_json("/v1/login", &body)?;
+    match status {
+        200 => {}
+        401 => return Err(Error::Unauthorized),
+        s => {
+            return Err(Error::Transport(format!(
+                "HTTP {s}: {}",
+                String::from_utf8_lossy(&bytes)
+                    .chars()
+                    .take(200)
+                    .collect::<String>()
+            )));
+        }
+    }
+    let got: LoggedIn = serde_json::from_slice(&bytes).map_err(|e| {
+        Error::Protocol(format!("the server's login answer is not understood ({e})"))
+    })?;
+    store.set_identity(
+        got.account.user_id.as_str().into(),
+        got.account.role,
+        got.account.dept.as_deref().map(Into::into),
+    )?;
+    store.set_meta("server", client.base())?;
+    store.set_meta("token", &got.token)?;
+    store.set_meta("device", &got.device_id)?;
+    Ok(got.account)
+}
+
+/// Register a resident account (居民注册) on the server at `base`: the
+/// login is the mobile number. Log in afterwards with [`login`].
+pub fn register(base: &str, phone: &str, password: &str, display_name: &str) -> Result<Account> {
+    let client = HttpClient::new(base, None)?;
+    let body =
+        serde_json::json!({"phone": phone, "password": password, "display_name": display_name});
+    let (status, bytes) = client.post_json("/v1/register", &body)?;
+    let text = || {
+        String::from_utf8_lossy(&bytes)
+            .chars()
+            .take(200)
+            .collect::<String>()
+    };
+    match status {
+        201 => serde_json::from_slice(&bytes)
+            .map_err(|e| Error::Protocol(format!("the server's answer is not understood ({e})"))),
+        400 | 409 => Err(Error::invalid("phone", text())),
+        s => Err(Error::Transport(format!("HTTP {s}: {}", text()))),
+    }
+}
+
+/// Send the private contacts of cases the server now holds, once each.
+pub fn send_contacts(store: &mut Store, client: &HttpClient) -> Result<usize> {
+    let pending: Vec<(String, Option<String>, Option<String>)> = {
+        let mut stmt = store.conn().prepare(
+            "SELECT p.case_id, p.name, p.phone FROM private_contacts p JOIN cases c ON c.id = p.case_id
+             WHERE p.sent = 0 AND c.dirty = 0 AND length(c.synced_heads) > 0",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let mut sent = 0;
+    for (case, name, phone) in pending {
+        let id: crate::CaseId = case.parse()?;
+        match client.put_contact(&id, &crate::PrivateContact { name, phone }) {
+            Ok(()) => {
+                store.write(|tx| {
+                    tx.execute(
+                        "UPDATE private_contacts SET sent = 1 WHERE case_id = ?1",
+                        [&case],
+                    )?;
+                    Ok(())
+                })?;
+                sent += 1;
+            }
+            Err(Error::Unauthorized) => return Err(Error::Unauthorized),
+            Err(e) => tracing::warn!("a contact will be sent on the next sync: {e}"),
+        }
+    }
+    Ok(sent)
+}
+
 fn transport(e: ureq::Error) -> Error {
     Error::Transport(format!("cannot reach the server ({e})"))
 }
@@ -203,7 +375,8 @@ pub fn upload_photos(
     Ok((done, n - done))
 }
 
-/// Photos first (so staff see them with the case), then the changes.
+/// Photos first (so staff see them with the case), then the changes, then
+/// the private contacts of cases the server now holds.
 pub fn sync(
     store: &mut Store,
     client: &HttpClient,
@@ -212,5 +385,6 @@ pub fn sync(
     let photo_result = upload_photos(store, client, progress);
     let summary = sync_with(store, |body| client.post_sync(body))?;
     let (_, pending) = photo_result?;
+    send_contacts(store, client)?;
     Ok((summary, pending))
 }

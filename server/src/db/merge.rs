@@ -4,6 +4,8 @@
 //! the listing row of each case.
 
 use super::cache::{Cached, DocCache};
+use crate::auth::{Principal, audit};
+use crate::permissions::{check, scope};
 use automerge::{AutoCommit, Change, ChangeHash};
 use paidan_core::sync::protocol::{Refusal, WireCaseId, WireHash};
 use paidan_core::{CaseDoc, CaseId};
@@ -44,6 +46,8 @@ pub struct Outcome {
     pub sent: std::collections::HashSet<WireHash>,
     /// Cases that changed.
     pub merged: Vec<MergedCase>,
+    /// New cases of which nothing was accepted (answered with no heads).
+    pub unknown: Vec<WireCaseId>,
 }
 
 /// The documents a batch is working on, to be returned to the cache after
@@ -103,6 +107,31 @@ pub fn merge(
     tx: &Connection,
     cache: &mut DocCache,
     working: &mut Working,
+    principal: &Principal,
+    now: i64,
+    incoming: Incoming,
+) -> anyhow::Result<Outcome> {
+    merge_as(tx, cache, working, Some(principal), now, incoming)
+}
+
+/// [`merge`] without the permission check: only for measuring what the
+/// check costs (the bulk merge benchmark). Every request from a device
+/// goes through [`merge`].
+pub fn merge_unchecked(
+    tx: &Connection,
+    cache: &mut DocCache,
+    working: &mut Working,
+    incoming: Incoming,
+) -> anyhow::Result<Outcome> {
+    merge_as(tx, cache, working, None, 0, incoming)
+}
+
+fn merge_as(
+    tx: &Connection,
+    cache: &mut DocCache,
+    working: &mut Working,
+    principal: Option<&Principal>,
+    now: i64,
     incoming: Incoming,
 ) -> anyhow::Result<Outcome> {
     let mut out = Outcome::default();
@@ -152,7 +181,9 @@ pub fn merge(
         .unwrap_or(false);
         if !applied_ok {
             refuse(&mut out, &fresh, "the change could not be applied");
-            if !is_new {
+            if is_new {
+                out.unknown.push(wire_id);
+            } else {
                 working.insert(wire_id, cached);
             }
             continue;
@@ -180,23 +211,61 @@ pub fn merge(
             continue;
         }
         // The result must still be this case's document.
-        let check = CaseDoc::from_automerge(trial);
-        let readable = check.read().ok().filter(|c| c.id == case_id);
-        let trial = check.into_automerge();
+        let wrapped = CaseDoc::from_automerge(trial);
+        let readable = wrapped.read().ok().filter(|c| c.id == case_id);
+        let trial = wrapped.into_automerge();
         let Some(case) = readable else {
             refuse(
                 &mut out,
                 &applied,
                 "the changes do not make a valid case document for this id",
             );
-            if !is_new {
+            if is_new {
+                out.unknown.push(wire_id);
+            } else {
                 working.insert(wire_id, cached);
             }
             continue;
         };
-        let last_seq = log_changes(tx, &wire_id, &applied, false)?;
-        cached.doc = trial;
-        cached.since_snapshot += applied.len();
+        // The permission check: what may be merged of what arrived.
+        let checked = match principal {
+            Some(p) => check::check(&mut cached.doc, trial, case, applied, p),
+            None => check::Checked {
+                doc: trial,
+                case: Some(case),
+                accepted: applied,
+                refused: Vec::new(),
+            },
+        };
+        let who = principal.map(Principal::who).unwrap_or_default();
+        for (hash, reason) in &checked.refused {
+            out.refused.push(Refusal {
+                case: wire_id,
+                change: hash.0,
+                reason: reason.clone(),
+            });
+            audit::record(
+                tx,
+                now,
+                &who,
+                "refused_change",
+                &format!("case {case_id} change {hash}: {reason}"),
+            )?;
+        }
+        let (Some(case), false) = (checked.case, checked.accepted.is_empty()) else {
+            if is_new {
+                // Nothing of it is here: the device drops its copy (the
+                // refused changes stay in its refused list).
+                out.unknown.push(wire_id);
+            } else {
+                out.acked.push(wire_id);
+                working.insert(wire_id, cached);
+            }
+            continue;
+        };
+        let last_seq = log_changes(tx, &wire_id, &checked.accepted, false)?;
+        cached.doc = checked.doc;
+        cached.since_snapshot += checked.accepted.len();
         write_row(tx, &wire_id, &mut cached, &case, is_new, last_seq)?;
         out.acked.push(wire_id);
         out.merged.push(MergedCase {
@@ -294,6 +363,9 @@ pub fn write_row(
                 &id[..], heads, view.status.as_str(), category, case.title, grid, view.deadline(),
                 view.updated_at.max(case.created.at), view.closed_at
             ])?;
+    }
+    if last_seq > 0 {
+        scope::grant(tx, id, case, &view, last_seq)?;
     }
     Ok(())
 }

@@ -6,6 +6,7 @@ use rusqlite::Connection;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_dispatch.sql"),
+    include_str!("migrations/0003_permissions.sql"),
 ];
 
 /// Open the database with the pragmas the server relies on, and migrate it.
@@ -27,7 +28,13 @@ pub fn open(path: &std::path::Path) -> anyhow::Result<Connection> {
         "the data folder was written by a newer server (schema {current})"
     );
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(current) {
-        let tx = conn.transaction()?;
+        // Immediate: an admin command opening the folder while the server
+        // starts waits for the lock and then sees the migration done.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let now: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if now > i as i64 {
+            continue;
+        }
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
         tx.commit()?;

@@ -11,6 +11,7 @@
 use super::cache::DocCache;
 use super::feed;
 use super::merge::{self, Incoming, Working};
+use crate::auth::Principal;
 use crate::dispatch::DispatchHook;
 use crate::error::ApiError;
 use paidan_core::sync::protocol::SyncResponse;
@@ -23,6 +24,10 @@ pub const BATCH: usize = 64;
 /// A sync request for the writer.
 #[derive(Debug)]
 pub struct SyncJob {
+    /// Who sent it.
+    pub principal: Principal,
+    /// When it arrived (ms), for the audit log.
+    pub now: i64,
     /// The device's cursor.
     pub cursor: u64,
     /// Its changes, decoded.
@@ -38,13 +43,28 @@ pub struct TickJob {
     pub reply: oneshot::Sender<Result<usize, ApiError>>,
 }
 
+/// A small write of its own (an account, a login, a revocation): run in
+/// its own transaction on the writer's connection, which it answers itself.
+pub type ExecJob = Box<dyn FnOnce(&mut rusqlite::Connection) + Send>;
+
 /// What the writer thread does.
-#[derive(Debug)]
 pub enum Job {
     /// Merge a device's changes.
     Sync(SyncJob),
     /// Write the reminders and escalations that fell due.
     Tick(TickJob),
+    /// Any other write.
+    Exec(ExecJob),
+}
+
+impl std::fmt::Debug for Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Job::Sync(j) => j.fmt(f),
+            Job::Tick(j) => j.fmt(f),
+            Job::Exec(_) => f.write_str("Exec"),
+        }
+    }
 }
 
 /// Handle to the writer thread.
@@ -68,10 +88,18 @@ impl Writer {
         (Writer { tx }, handle)
     }
 
-    /// Merge a request and get its response, after the commit.
-    pub async fn sync(&self, cursor: u64, incoming: Incoming) -> Result<SyncResponse, ApiError> {
+    /// Merge a request from `principal` and get its response, after the commit.
+    pub async fn sync(
+        &self,
+        principal: Principal,
+        now: i64,
+        cursor: u64,
+        incoming: Incoming,
+    ) -> Result<SyncResponse, ApiError> {
         let (reply, rx) = oneshot::channel();
         let job = SyncJob {
+            principal,
+            now,
             cursor,
             incoming,
             reply,
@@ -87,13 +115,34 @@ impl Writer {
         rx.await.map_err(|_| ApiError::Unavailable)?
     }
 
+    /// Run `f` in a transaction of its own on the write connection; its
+    /// result comes back after the commit (nothing is kept if it fails).
+    pub async fn exec<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let (reply, rx) = oneshot::channel();
+        let job: ExecJob = Box::new(move |conn| {
+            let result = (|| {
+                let tx = conn.transaction()?;
+                let value = f(&tx)?;
+                tx.commit()?;
+                Ok(value)
+            })();
+            let _ = reply.send(result);
+        });
+        self.send(Job::Exec(job)).await?;
+        rx.await.map_err(|_| ApiError::Unavailable)?
+    }
+
     async fn send(&self, job: Job) -> Result<(), ApiError> {
         let sender = self.tx.clone();
         // A full queue means overload: wait off the runtime's threads.
-        tokio::task::spawn_blocking(move || sender.send(job))
+        tokio::task::spawn_blocking(move || sender.send(job).is_ok())
             .await
             .map_err(|e| ApiError::Internal(e.into()))?
-            .map_err(|_| ApiError::Unavailable)
+            .then_some(())
+            .ok_or(ApiError::Unavailable)
     }
 }
 
@@ -107,6 +156,7 @@ fn run(
     while let Some(job) = next.take() {
         match job {
             Job::Tick(t) => run_tick(&mut conn, &mut cache, hook.as_mut(), t),
+            Job::Exec(f) => f(&mut conn),
             Job::Sync(first) => {
                 let mut batch = vec![first];
                 while batch.len() < BATCH {
@@ -175,10 +225,10 @@ fn run_batch(
         let mut tx = conn.transaction()?;
         let mut merged = Vec::new();
         for job in batch {
-            replies.push((job.reply, job.cursor));
+            replies.push((job.reply, job.cursor, job.principal.clone()));
             let mut sp = tx.savepoint()?;
             let mut mine = Working::new();
-            match merge::merge(&sp, cache, &mut mine, job.incoming) {
+            match merge::merge(&sp, cache, &mut mine, &job.principal, job.now, job.incoming) {
                 Ok(outcome) => {
                     sp.commit()?;
                     merged.extend(outcome.merged.iter().cloned());
@@ -200,7 +250,7 @@ fn run_batch(
     if let Err(e) = committed {
         tracing::error!(error = %format!("{e:#}"), "a sync batch could not be committed");
         cache.clear();
-        for (reply, _) in replies {
+        for (reply, _, _) in replies {
             let _ = reply.send(Err(ApiError::Unavailable));
         }
         return;
@@ -208,9 +258,10 @@ fn run_batch(
     for (id, doc) in working {
         cache.put(id, doc);
     }
-    for ((reply, cursor), result) in replies.into_iter().zip(results) {
-        let response = result
-            .and_then(|outcome| feed::respond(conn, cursor, outcome).map_err(ApiError::Internal));
+    for ((reply, cursor, principal), result) in replies.into_iter().zip(results) {
+        let response = result.and_then(|outcome| {
+            feed::respond(conn, &principal, cursor, outcome).map_err(ApiError::Internal)
+        });
         let _ = reply.send(response);
     }
 }

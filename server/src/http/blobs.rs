@@ -1,6 +1,7 @@
 //! Photo upload and download: `HEAD`/`PATCH`/`GET /v1/blobs/{sha256}` and
 //! `GET /v1/blobs/{sha256}/thumb`.
 
+use crate::auth::Principal;
 use crate::blobs::{Appended, State as Upload, UploadError};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -32,7 +33,11 @@ async fn blocking<T: Send + 'static>(
 
 /// Where an upload stands: 200 complete, 204 partial, 404 unknown, with
 /// `Upload-Offset`.
-pub async fn head(State(state): State<AppState>, Path(sha): Path<String>) -> ApiResult<Response> {
+pub async fn head(
+    State(state): State<AppState>,
+    _who: Principal,
+    Path(sha): Path<String>,
+) -> ApiResult<Response> {
     let blobs = state.blobs.clone();
     let st = blocking(move || Ok(blobs.state(&sha)?)).await?;
     let (status, offset) = match st {
@@ -62,6 +67,7 @@ fn number(headers: &HeaderMap, name: &str) -> ApiResult<u64> {
 /// and its hash matched, 422 (discarded) when it did not.
 pub async fn patch(
     State(state): State<AppState>,
+    _who: Principal,
     Path(sha): Path<String>,
     headers: HeaderMap,
     body: Bytes,
@@ -97,7 +103,11 @@ fn jpeg(bytes: Vec<u8>) -> Response {
 }
 
 /// The photo.
-pub async fn get(State(state): State<AppState>, Path(sha): Path<String>) -> ApiResult<Response> {
+pub async fn get(
+    State(state): State<AppState>,
+    _who: Principal,
+    Path(sha): Path<String>,
+) -> ApiResult<Response> {
     let blobs = state.blobs.clone();
     let bytes = blocking(move || Ok(blobs.read(&sha)?)).await?;
     bytes
@@ -106,7 +116,11 @@ pub async fn get(State(state): State<AppState>, Path(sha): Path<String>) -> ApiR
 }
 
 /// Its thumbnail.
-pub async fn thumb(State(state): State<AppState>, Path(sha): Path<String>) -> ApiResult<Response> {
+pub async fn thumb(
+    State(state): State<AppState>,
+    _who: Principal,
+    Path(sha): Path<String>,
+) -> ApiResult<Response> {
     let blobs = state.blobs.clone();
     let bytes = blocking(move || Ok(blobs.thumbnail(&sha)?)).await?;
     bytes

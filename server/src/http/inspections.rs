@@ -2,6 +2,7 @@
 //! of a grid's watched places, soonest first — the patrol officers' list.
 //! Open ones only unless `all=true`.
 
+use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::Json;
@@ -34,8 +35,15 @@ pub struct Inspection {
 /// The list.
 pub async fn get(
     State(state): State<AppState>,
+    who: Principal,
     params: Result<Query<Params>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<Inspection>>, ApiError> {
+    if !(who.role.is_field() || who.role.is_center()) {
+        return Err(ApiError::Forbidden(
+            "复查清单仅供巡查和中心 / the re-inspection list is for field staff and the center"
+                .into(),
+        ));
+    }
     let Query(p) = params.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     if let Some(g) = &p.grid
         && state.config.area.grid(g).is_none()

@@ -1,24 +1,31 @@
 //! `POST /v1/sync`: the batched sync endpoint.
 
+use crate::auth::Principal;
 use crate::db::merge::Incoming;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use automerge::Change;
 use axum::body::Bytes;
+use axum::extract::ConnectInfo;
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::IntoResponse;
 use paidan_core::sync::protocol::{CONTENT_TYPE, SyncRequest};
+use std::net::SocketAddr;
 
 /// Most changes in one request (the body limit bounds the bytes).
 pub const MAX_CHANGES: usize = 200_000;
 
-/// Merge the device's changes and answer with acks, refusals and its feed.
+/// Merge the device's changes and answer with acks, refusals and its feed
+/// (401 without a valid token, 403 for an account of another street).
 pub async fn post(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    principal: Principal,
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<impl IntoResponse> {
+    state.limits.before_sync(peer.ip(), &principal.device)?;
     let ct = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -32,7 +39,8 @@ pub async fn post(
     let (cursor, incoming) = tokio::task::spawn_blocking(move || decode(&body))
         .await
         .map_err(|e| ApiError::Internal(e.into()))??;
-    let response = state.writer.sync(cursor, incoming).await?;
+    let now = state.clock.now_ms();
+    let response = state.writer.sync(principal, now, cursor, incoming).await?;
     let bytes = response.encode()?;
     Ok(([(header::CONTENT_TYPE, CONTENT_TYPE)], bytes))
 }

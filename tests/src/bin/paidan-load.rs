@@ -6,7 +6,9 @@
 //! paidan-load many  [--devices 64] [--seconds 10]   many small syncs at once
 //! ```
 //! Without `--server URL` it starts a server in this process on a fresh
-//! data folder. Build with `--release` for figures worth recording.
+//! data folder (and makes its devices' accounts as its admin); with one,
+//! give an admin's token in `PAIDAN_ADMIN_TOKEN`. Build with `--release`
+//! for figures worth recording.
 
 use clap::{Parser, Subcommand};
 use paidan_core::{EventData as D, Role};
@@ -127,7 +129,8 @@ fn bulk(url: &str, cases: u32, changes: u32) -> anyhow::Result<()> {
     }
     let out = paidan_core::sync::prepare(&phone2.store, true)?;
     let body = out.request.encode()?;
-    let client = paidan_core::sync::http::HttpClient::new(url, None)?;
+    phone2.login(url)?;
+    let client = paidan_core::sync::http::HttpClient::new(url, Some(phone2.token()))?;
     let t = Instant::now();
     let reply = client.post_sync(body)?;
     let took = t.elapsed();
@@ -159,7 +162,7 @@ fn many(url: &str, devices: u32, run: Duration) -> anyhow::Result<()> {
                 phone.sync(&url)?;
                 start.wait();
                 let mut lat = Vec::new();
-                let client = paidan_core::sync::http::HttpClient::new(&url, None)?;
+                let client = paidan_core::sync::http::HttpClient::new(&url, Some(phone.token()))?;
                 let t0 = Instant::now();
                 let mut i = 0;
                 while t0.elapsed() < run {
@@ -217,9 +220,19 @@ fn many_light(url: &str, devices: u32, run: Duration) -> anyhow::Result<()> {
             let url = url.to_owned();
             let start = start.clone();
             std::thread::spawn(move || -> anyhow::Result<Vec<Duration>> {
-                let client = paidan_core::sync::http::HttpClient::new(&url, None)?;
                 let actor = automerge::ActorId::random();
                 let user = format!("device-{d}");
+                paidan_tests::add_account(
+                    &url,
+                    serde_json::json!({"user_id": user, "login": user, "role": "patrol_officer"}),
+                )?;
+                let token = paidan_tests::login_token(
+                    &url,
+                    &user,
+                    paidan_tests::PASSWORD,
+                    &actor.to_hex_string(),
+                )?;
+                let client = paidan_core::sync::http::HttpClient::new(&url, Some(token))?;
                 let mut cursor = 0u64;
                 let mut lat = Vec::new();
                 let mut current: Option<(paidan_core::CaseId, paidan_core::CaseDoc)> = None;

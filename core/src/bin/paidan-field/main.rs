@@ -106,6 +106,19 @@ enum Command {
     },
     /// Add an event to a case (accept, return, progress, complete, ...).
     Event(event_args::EventArgs),
+    /// Log in (登录): the device's token is kept in the store and every
+    /// other command uses it; the device writes as the account from now on.
+    Login {
+        /// The login name (a resident's phone number).
+        #[arg(long)]
+        user: String,
+        /// Read the password from standard input (one line) without a prompt.
+        #[arg(long)]
+        password_stdin: bool,
+        /// A name for this device, shown to admins.
+        #[arg(long, default_value = "paidan-field")]
+        device_name: String,
+    },
     /// Send local changes and photos to the server and receive what is new.
     Sync,
     /// Changes the server refused, with its reasons.
@@ -124,6 +137,16 @@ enum Command {
         #[arg(long)]
         dept: Option<String>,
     },
+}
+
+fn read_password(from_stdin: bool) -> anyhow::Result<String> {
+    use std::io::IsTerminal;
+    if from_stdin || !std::io::stdin().is_terminal() {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        return Ok(line.trim_end_matches(['\r', '\n']).to_owned());
+    }
+    Ok(rpassword::prompt_password("密码 / password: ")?)
 }
 
 fn main() -> ExitCode {
@@ -270,6 +293,37 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let mut store = open()?;
             let view = event_args::apply(&mut store, args)?;
             println!("{}", paidan_core::labels::status(view.status));
+            Ok(())
+        }
+        Command::Login {
+            user,
+            password_stdin,
+            device_name,
+        } => {
+            let mut store = open()?;
+            let server = match cli.server.as_deref() {
+                Some(s) => s.to_owned(),
+                None => store
+                    .meta("server")?
+                    .ok_or_else(|| paidan_core::Error::invalid("server", "give --server URL"))?,
+            };
+            let password = read_password(password_stdin)?;
+            let account =
+                paidan_core::sync::http::login(&mut store, &server, &user, &password, &device_name)
+                    .map_err(|e| match e {
+                        paidan_core::Error::Unauthorized => {
+                            anyhow::anyhow!(
+                                "登录失败：用户名或密码错误 / login failed: wrong name or password"
+                            )
+                        }
+                        other => other.into(),
+                    })?;
+            println!(
+                "已登录 logged in: {}\t{}\t{}",
+                account.user_id,
+                account.role,
+                account.dept.as_deref().unwrap_or("-")
+            );
             Ok(())
         }
         Command::Sync => sync::run(&mut open()?, cli.server.as_deref()),
