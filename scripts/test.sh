@@ -3,19 +3,25 @@
 # servers on 127.0.0.1, real clients on their own store folders) and the
 # Kotlin test of the mobile library (kotlinc on the JVM).
 #
-# Installs what the tests need when it is missing (idempotent): JNA from
-# Debian, and the Kotlin compiler from the npm registry under tools/.
+# Installs what the tests need when it is missing (idempotent): JNA and
+# Chromium from Debian, and the Kotlin compiler and playwright-core from the
+# npm registry under tools/ (no browser is ever downloaded: playwright-core
+# drives Debian's /usr/bin/chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 KOTLIN_VERSION=2.4.20
+PLAYWRIGHT_VERSION=1.65.2
 
-if [ ! -f /usr/share/java/jna.jar ]; then
+missing=""
+[ -f /usr/share/java/jna.jar ] || missing="$missing libjna-java"
+[ -x /usr/bin/chromium ] || missing="$missing chromium"
+if [ -n "$missing" ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libjna-java
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing
   else
-    echo "scripts/test.sh: JNA is missing; run: sudo apt-get install libjna-java" >&2
+    echo "scripts/test.sh: missing Debian packages; run: sudo apt-get install$missing" >&2
     exit 1
   fi
 fi
@@ -27,6 +33,12 @@ if [ ! -x tools/node_modules/kotlin-compiler/bin/kotlinc ] \
    || ! grep -q "\"version\": \"$KOTLIN_VERSION\"" tools/node_modules/kotlin-compiler/package.json; then
   mkdir -p tools
   npm install --prefix tools --no-audit --no-fund --silent "kotlin-compiler@$KOTLIN_VERSION"
+fi
+if [ ! -f tools/node_modules/playwright-core/package.json ] \
+   || ! grep -q "\"version\": \"$PLAYWRIGHT_VERSION\"" tools/node_modules/playwright-core/package.json; then
+  mkdir -p tools
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --prefix tools --no-audit --no-fund --silent \
+    "kotlin-compiler@$KOTLIN_VERSION" "playwright-core@$PLAYWRIGHT_VERSION"
 fi
 
 cargo test --workspace "$@"

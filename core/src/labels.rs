@@ -2,7 +2,7 @@
 //! English beside it. Devices and the CLI show `zh en`; the web console
 //! (Fluent) carries the same words in its message files.
 
-use crate::{EventKind, Role, Status};
+use crate::{EventKind, ReminderStage, Role, Satisfaction, Status};
 
 /// A name in both languages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,5 +87,23 @@ pub fn role(r: Role) -> Label {
         Role::Evaluator => l("监督员", "Evaluator"),
         Role::Admin => l("管理员", "Administrator"),
         Role::System => l("系统", "System"),
+    }
+}
+
+/// The name of a callback answer (回访结果).
+pub fn satisfaction(s: Satisfaction) -> Label {
+    match s {
+        Satisfaction::Satisfied => l("满意", "Satisfied"),
+        Satisfaction::BasicallySatisfied => l("基本满意", "Basically satisfied"),
+        Satisfaction::Unsatisfied => l("不满意", "Unsatisfied"),
+    }
+}
+
+/// The name of a reminder's stage (临期提醒, 到期, 超期催办).
+pub fn reminder_stage(s: ReminderStage) -> Label {
+    match s {
+        ReminderStage::Before => l("临期提醒", "Due soon"),
+        ReminderStage::Due => l("今日到期", "Due now"),
+        ReminderStage::Overdue => l("超期催办", "Overdue"),
     }
 }

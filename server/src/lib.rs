@@ -20,6 +20,7 @@ pub mod background;
 pub mod blobs;
 pub mod clock;
 pub mod config;
+pub mod console;
 pub mod db;
 pub mod demo;
 pub mod dispatch;

@@ -73,6 +73,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/v1/figures", get(figures::get))
         .route("/v1/inspections", get(inspections::get))
+        .merge(crate::console::routes())
+        .fallback(crate::console::pages::not_found)
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(60),

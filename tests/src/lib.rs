@@ -400,6 +400,14 @@ impl Phone {
             .expect("the phone has the case")
     }
 
+    /// The whole case as this phone holds it.
+    pub fn case(&self, case: &CaseId) -> paidan_core::Case {
+        self.store
+            .load(case)
+            .and_then(|d| d.read())
+            .expect("the phone has the case")
+    }
+
     /// Add an event as this phone's user.
     pub fn act(&mut self, case: &CaseId, data: EventData) -> paidan_core::CaseView {
         let me = self.store.identity().clone();

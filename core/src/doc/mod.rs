@@ -206,8 +206,32 @@ impl CaseDoc {
         Ok(())
     }
 
+    /// Reference photos and append the events that show them, as one
+    /// change (a department's completion with its photos, entered at the
+    /// web console).
+    pub fn append_events_with_photos(
+        &mut self,
+        photos: &[PhotoRef],
+        events: &[Event],
+    ) -> Result<()> {
+        for p in photos {
+            self.insert_photo(p)?;
+        }
+        for e in events {
+            self.insert_event(e)?;
+        }
+        self.doc.commit();
+        Ok(())
+    }
+
     /// Reference a photo (its bytes travel separately, by hash).
     pub fn attach_photo(&mut self, photo: &PhotoRef) -> Result<()> {
+        self.insert_photo(photo)?;
+        self.doc.commit();
+        Ok(())
+    }
+
+    fn insert_photo(&mut self, photo: &PhotoRef) -> Result<()> {
         if !crate::model::is_sha256_hex(&photo.sha256) {
             return Err(Error::invalid(
                 "photo",
@@ -222,7 +246,6 @@ impl CaseDoc {
             &json::to_hydrate(&serde_json::to_value(photo)?),
             true,
         )?;
-        self.doc.commit();
         Ok(())
     }
 

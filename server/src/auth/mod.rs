@@ -53,15 +53,33 @@ impl Principal {
     }
 }
 
-/// The bearer token of a request, if it carries one.
+/// The name of the web console's session cookie (its value is a device
+/// token like any other).
+pub const SESSION_COOKIE: &str = "paidan_session";
+
+/// The bearer token of a request, if it carries one: the `Authorization`
+/// header (apps), or the console's session cookie (browsers).
 pub fn bearer(parts: &Parts) -> Option<&str> {
+    let header = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    header.or_else(|| cookie(parts, SESSION_COOKIE))
+}
+
+/// A cookie's value.
+pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
     parts
         .headers
-        .get(axum::http::header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim())
 }
 
 impl FromRequestParts<AppState> for Principal {

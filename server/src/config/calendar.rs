@@ -25,6 +25,11 @@ pub struct WorkingCalendar {
 }
 
 impl WorkingCalendar {
+    /// The street's time zone.
+    pub fn offset(&self) -> chrono::FixedOffset {
+        self.offset
+    }
+
     /// A calendar; `periods` as minutes since midnight (checked by the
     /// configuration loader: sorted, disjoint, non-empty).
     pub fn new(

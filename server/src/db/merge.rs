@@ -321,6 +321,12 @@ pub fn write_row(
         .as_ref()
         .or(case.location.grid.as_ref())
         .map(|g| g.to_string());
+    let departments = view
+        .assignments
+        .iter()
+        .map(|a| a.dept.as_str())
+        .collect::<Vec<_>>()
+        .join(",");
     let category = view
         .category_override
         .as_ref()
@@ -341,27 +347,29 @@ pub fn write_row(
             cached.since_snapshot = 0;
         }
         tx.prepare_cached(
-            "INSERT INTO cases (case_id, snapshot, snapshot_seq, heads, status, category, title, reporter, grid, lat, lon, deadline, created_at, updated_at, closed_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+            "INSERT INTO cases (case_id, snapshot, snapshot_seq, heads, status, category, title, reporter, grid, lat, lon, deadline, created_at, updated_at, closed_at, departments)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
              ON CONFLICT(case_id) DO UPDATE SET snapshot = excluded.snapshot, snapshot_seq = excluded.snapshot_seq,
                heads = excluded.heads, status = excluded.status, category = excluded.category, title = excluded.title,
                reporter = excluded.reporter, grid = excluded.grid, lat = excluded.lat, lon = excluded.lon,
-               deadline = excluded.deadline, updated_at = excluded.updated_at, closed_at = excluded.closed_at",
+               deadline = excluded.deadline, updated_at = excluded.updated_at, closed_at = excluded.closed_at,
+               departments = excluded.departments",
         )?
         .execute(params![
                 &id[..], snapshot, cached.snapshot_seq, heads, view.status.as_str(), category, case.title,
                 view.reporter.as_ref().map(|r| r.as_str()), grid, case.location.lat, case.location.lon,
-                view.deadline(), case.created.at, view.updated_at.max(case.created.at), view.closed_at
+                view.deadline(), case.created.at, view.updated_at.max(case.created.at), view.closed_at,
+                departments
             ])?;
     } else {
         tx.prepare_cached(
             "UPDATE cases SET heads = ?2, status = ?3, category = ?4, title = ?5, grid = ?6, deadline = ?7, updated_at = ?8,
-               closed_at = ?9
+               closed_at = ?9, departments = ?10
              WHERE case_id = ?1",
         )?
         .execute(params![
                 &id[..], heads, view.status.as_str(), category, case.title, grid, view.deadline(),
-                view.updated_at.max(case.created.at), view.closed_at
+                view.updated_at.max(case.created.at), view.closed_at, departments
             ])?;
     }
     if last_seq > 0 {

@@ -47,8 +47,23 @@ pub struct TickJob {
 /// its own transaction on the writer's connection, which it answers itself.
 pub type ExecJob = Box<dyn FnOnce(&mut rusqlite::Connection) + Send>;
 
+/// Events a person entered at the console, for one case.
+#[derive(Debug)]
+pub struct ActJob {
+    /// The case.
+    pub case: paidan_core::CaseId,
+    /// Photos the events show (already in the blob store).
+    pub photos: Vec<paidan_core::PhotoRef>,
+    /// The events (by the person, in their role).
+    pub events: Vec<paidan_core::Event>,
+    /// The view after, or why nothing was written.
+    pub reply: oneshot::Sender<Result<Result<paidan_core::CaseView, String>, ApiError>>,
+}
+
 /// What the writer thread does.
 pub enum Job {
+    /// Write a console action.
+    Act(ActJob),
     /// Merge a device's changes.
     Sync(SyncJob),
     /// Write the reminders and escalations that fell due.
@@ -63,6 +78,7 @@ impl std::fmt::Debug for Job {
             Job::Sync(j) => j.fmt(f),
             Job::Tick(j) => j.fmt(f),
             Job::Exec(_) => f.write_str("Exec"),
+            Job::Act(j) => j.fmt(f),
         }
     }
 }
@@ -71,6 +87,7 @@ impl std::fmt::Debug for Job {
 #[derive(Debug, Clone)]
 pub struct Writer {
     tx: mpsc::SyncSender<Job>,
+    changed: tokio::sync::broadcast::Sender<()>,
 }
 
 impl Writer {
@@ -81,11 +98,19 @@ impl Writer {
         hook: Box<dyn DispatchHook>,
     ) -> (Writer, std::thread::JoinHandle<()>) {
         let (tx, rx) = mpsc::sync_channel::<Job>(1024);
+        let (changed, _) = tokio::sync::broadcast::channel(16);
+        let notify = changed.clone();
         let handle = std::thread::Builder::new()
             .name("paidan-writer".into())
-            .spawn(move || run(conn, rx, DocCache::new(cache_bytes), hook))
+            .spawn(move || run(conn, rx, DocCache::new(cache_bytes), hook, notify))
             .expect("spawn the writer thread");
-        (Writer { tx }, handle)
+        (Writer { tx, changed }, handle)
+    }
+
+    /// A signal after every commit that changed cases (the console's live
+    /// updates listen to it).
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<()> {
+        self.changed.subscribe()
     }
 
     /// Merge a request from `principal` and get its response, after the commit.
@@ -112,6 +137,25 @@ impl Writer {
     pub async fn tick(&self) -> Result<usize, ApiError> {
         let (reply, rx) = oneshot::channel();
         self.send(Job::Tick(TickJob { reply })).await?;
+        rx.await.map_err(|_| ApiError::Unavailable)?
+    }
+
+    /// Write `events` (a console action) into `case`; the view after, or
+    /// why the fold would not take them.
+    pub async fn act(
+        &self,
+        case: paidan_core::CaseId,
+        photos: Vec<paidan_core::PhotoRef>,
+        events: Vec<paidan_core::Event>,
+    ) -> Result<Result<paidan_core::CaseView, String>, ApiError> {
+        let (reply, rx) = oneshot::channel();
+        self.send(Job::Act(ActJob {
+            case,
+            photos,
+            events,
+            reply,
+        }))
+        .await?;
         rx.await.map_err(|_| ApiError::Unavailable)?
     }
 
@@ -151,12 +195,22 @@ fn run(
     rx: mpsc::Receiver<Job>,
     mut cache: DocCache,
     mut hook: Box<dyn DispatchHook>,
+    changed: tokio::sync::broadcast::Sender<()>,
 ) {
     let mut next = rx.recv().ok();
     while let Some(job) = next.take() {
-        match job {
+        // Listeners (the console's live pages) look again after a job that
+        // may have changed cases.
+        let cases_may_change = match job {
             Job::Tick(t) => run_tick(&mut conn, &mut cache, hook.as_mut(), t),
-            Job::Exec(f) => f(&mut conn),
+            Job::Exec(f) => {
+                f(&mut conn);
+                false
+            }
+            Job::Act(a) => {
+                run_act(&mut conn, &mut cache, hook.as_mut(), a);
+                true
+            }
             Job::Sync(first) => {
                 let mut batch = vec![first];
                 while batch.len() < BATCH {
@@ -170,7 +224,11 @@ fn run(
                     }
                 }
                 run_batch(&mut conn, &mut cache, hook.as_mut(), batch);
+                true
             }
+        };
+        if cases_may_change {
+            let _ = changed.send(());
         }
         if next.is_none() {
             next = rx.recv().ok();
@@ -184,7 +242,7 @@ fn run_tick(
     cache: &mut DocCache,
     hook: &mut dyn DispatchHook,
     job: TickJob,
-) {
+) -> bool {
     let mut working = Working::new();
     let result = (|| -> anyhow::Result<usize> {
         let tx = conn.transaction()?;
@@ -203,9 +261,43 @@ fn run_tick(
                 cache.put(id, doc);
             }
             let _ = job.reply.send(Ok(n));
+            n > 0
         }
         Err(e) => {
             tracing::error!(error = %format!("{e:#}"), "a scheduler tick failed and was rolled back");
+            cache.clear();
+            let _ = job.reply.send(Err(ApiError::Internal(e)));
+            false
+        }
+    }
+}
+
+fn run_act(
+    conn: &mut rusqlite::Connection,
+    cache: &mut DocCache,
+    hook: &mut dyn DispatchHook,
+    job: ActJob,
+) {
+    let mut working = Working::new();
+    let result = (|| {
+        let tx = conn.transaction()?;
+        let out = hook.act(&tx, &mut working, cache, job.case, job.photos, job.events)?;
+        if out.is_ok() {
+            tx.commit()?;
+        }
+        anyhow::Ok(out)
+    })();
+    match result {
+        Ok(out) => {
+            if out.is_ok() {
+                for (id, doc) in working {
+                    cache.put(id, doc);
+                }
+            }
+            let _ = job.reply.send(Ok(out));
+        }
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "a console action failed and was rolled back");
             cache.clear();
             let _ = job.reply.send(Err(ApiError::Internal(e)));
         }

@@ -22,7 +22,8 @@ use crate::db::merge::{self, MergedCase, Working};
 use crate::figures::facts;
 use automerge::{ActorId, AutoCommit};
 use paidan_core::{
-    Case, CaseDoc, CaseId, CaseView, Event, EventData, EventId, Role, Satisfaction, Status, UserId,
+    Case, CaseDoc, CaseId, CaseView, Event, EventData, EventId, PhotoRef, Role, Satisfaction,
+    Status, UserId,
 };
 use rusqlite::{Transaction, params};
 use std::sync::Arc;
@@ -39,6 +40,21 @@ pub trait DispatchHook: Send {
         cache: &mut DocCache,
         merged: &[MergedCase],
     ) -> anyhow::Result<()>;
+
+    /// Write events a person entered at the web console (already checked
+    /// against the policy by the console): each must be allowed by the fold
+    /// now, or nothing is written and the reason comes back.
+    fn act(
+        &mut self,
+        _tx: &Transaction<'_>,
+        _working: &mut Working,
+        _cache: &mut DocCache,
+        _case: CaseId,
+        _photos: Vec<PhotoRef>,
+        _events: Vec<Event>,
+    ) -> anyhow::Result<Result<CaseView, String>> {
+        Ok(Err("this server does not take console actions".into()))
+    }
 
     /// The scheduler's tick: write what fell due. Returns how many cases it
     /// touched (0: nothing to commit).
@@ -164,23 +180,42 @@ impl Engine {
         &self,
         tx: &Transaction<'_>,
         working: &mut Working,
-        mut o: Open,
+        o: Open,
         events: Vec<EventData>,
         now: i64,
     ) -> anyhow::Result<(Case, CaseView)> {
+        let events: Vec<Event> = events
+            .into_iter()
+            .map(|data| Event {
+                id: EventId::new(),
+                at: now,
+                by: UserId::from("system"),
+                role: Role::System,
+                dept: None,
+                data,
+            })
+            .collect();
+        self.close_with(tx, working, o, &[], events, now)
+    }
+
+    /// [`Engine::close`] with events already made (the console's, written
+    /// for the person who entered them), and the photos they show.
+    fn close_with(
+        &self,
+        tx: &Transaction<'_>,
+        working: &mut Working,
+        mut o: Open,
+        photos: &[PhotoRef],
+        events: Vec<Event>,
+        now: i64,
+    ) -> anyhow::Result<(Case, CaseView)> {
         if !events.is_empty() {
-            let events: Vec<Event> = events
-                .into_iter()
-                .map(|data| Event {
-                    id: EventId::new(),
-                    at: now,
-                    by: UserId::from("system"),
-                    role: Role::System,
-                    dept: None,
-                    data,
-                })
-                .collect();
-            o.doc.append_events(&events)?;
+            if photos.is_empty() {
+                o.doc.append_events(&events)?;
+            } else {
+                o.doc.append_events_with_photos(photos, &events)?;
+                o.case.photos.extend(photos.iter().cloned());
+            }
             // One commit, so one change: the last local one.
             let changes: Vec<automerge::Change> = o
                 .doc
@@ -394,6 +429,52 @@ impl Engine {
 }
 
 impl DispatchHook for Engine {
+    fn act(
+        &mut self,
+        tx: &Transaction<'_>,
+        working: &mut Working,
+        cache: &mut DocCache,
+        case: CaseId,
+        photos: Vec<PhotoRef>,
+        events: Vec<Event>,
+    ) -> anyhow::Result<Result<CaseView, String>> {
+        let now = self.clock.now_ms();
+        let Some(o) = self.open(tx, cache, working, case)? else {
+            return Ok(Err("no such case".into()));
+        };
+        // The fold decides whether each is valid now; one that it would
+        // set aside is not written at all (the person sees why).
+        let mut timeline = o.case.events.clone();
+        timeline.extend(events.iter().cloned());
+        let view = paidan_core::fold(&timeline);
+        if let Some(s) = view
+            .superseded
+            .iter()
+            .find(|s| events.iter().any(|e| e.id == s.id))
+        {
+            let why = s.reason.clone();
+            working.insert(o.wire, {
+                let mut cached = o.cached;
+                cached.doc = o.doc.into_automerge();
+                cached
+            });
+            return Ok(Err(why));
+        }
+        self.close_with(tx, working, o, &photos, events, now)?;
+        // What the engine does next (a reopen after an unsatisfied callback).
+        self.process(tx, cache, working, case, now)?;
+        let Some(o) = self.open(tx, cache, working, case)? else {
+            return Ok(Err("no such case".into()));
+        };
+        let view = o.view.clone();
+        working.insert(o.wire, {
+            let mut cached = o.cached;
+            cached.doc = o.doc.into_automerge();
+            cached
+        });
+        Ok(Ok(view))
+    }
+
     fn after_merge(
         &mut self,
         tx: &Transaction<'_>,

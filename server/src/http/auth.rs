@@ -166,6 +166,13 @@ async fn create(
     new: NewAccount,
     by: String,
 ) -> ApiResult<(StatusCode, Json<Account>)> {
+    let account = create_account(state, new, by).await?;
+    Ok((StatusCode::CREATED, Json(account)))
+}
+
+/// Make an account (checked against the configuration, password hashed,
+/// audited as made `by` someone). The HTTP API and the console share it.
+pub async fn create_account(state: &AppState, new: NewAccount, by: String) -> ApiResult<Account> {
     accounts::validate(&new, &state.config)?;
     let password = new.password.clone();
     let hash =
@@ -189,7 +196,7 @@ async fn create(
             Ok(a)
         })
         .await?;
-    Ok((StatusCode::CREATED, Json(account)))
+    Ok(account)
 }
 
 /// The first admin, with the setup token printed at start.

@@ -1,0 +1,284 @@
+//! The web console and the public board, end to end: a real server, a real
+//! core client filing the case, and a real browser (Debian's Chromium with
+//! playwright-core) doing the desk work. Screenshots go to
+//! `tests/output/console/`. Also: every page refused to the roles that
+//! must not see it.
+
+use paidan_core::photo::prepare_into;
+use paidan_core::testing::{camera_jpeg, new_case};
+use paidan_core::{PhotoStage, PrivateContact, Role, Status};
+use paidan_tests::{Phone, TestResult, TestServer};
+use std::path::PathBuf;
+use std::process::Command;
+
+const PHONE: &str = "13800001111";
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into()
+}
+
+/// Log in at the console over plain HTTP; the session cookie, or the status.
+fn console_login(url: &str, login: &str, password: &str) -> Result<String, u16> {
+    let mut resp = agent()
+        .post(format!("{url}/console/login"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send(format!("login={login}&password={password}").as_bytes())
+        .expect("request");
+    let status = resp.status().as_u16();
+    let _ = resp.body_mut().read_to_string();
+    if status != 303 {
+        return Err(status);
+    }
+    let cookie = resp
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .expect("a session cookie")
+        .to_owned();
+    Ok(cookie)
+}
+
+fn page(url: &str, cookie: Option<&str>) -> (u16, String, String) {
+    let mut req = agent().get(url);
+    if let Some(c) = cookie {
+        req = req.header("Cookie", c);
+    }
+    let mut resp = req.call().expect("request");
+    let status = resp.status().as_u16();
+    let location = resp
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    (
+        status,
+        location,
+        resp.body_mut().read_to_string().unwrap_or_default(),
+    )
+}
+
+fn accounts(server: &TestServer) -> TestResult {
+    for (id, role, dept, pw) in [
+        ("ren", "dispatcher", None, "dispatcher-pw"),
+        (
+            "urban-1",
+            "dept_liaison",
+            Some("urban_mgmt"),
+            "liaison-pw-1",
+        ),
+        ("market-1", "dept_liaison", Some("market"), "liaison-pw-2"),
+        ("eva", "evaluator", None, "evaluator-pw"),
+    ] {
+        server.add_account(serde_json::json!({
+            "user_id": id, "login": id, "role": role, "dept": dept, "password": pw,
+        }))?;
+    }
+    Ok(())
+}
+
+/// A resident's phone files a stall report with a photo and her number.
+fn file(url: &str) -> anyhow::Result<(Phone, paidan_core::CaseId)> {
+    let mut pan = Phone::new("pan", Role::Resident, None);
+    pan.login(url)?;
+    let file = pan.dir.path().join("camera.jpg");
+    std::fs::write(&file, camera_jpeg(2000, 1500))?;
+    let photo = prepare_into(&file, &pan.store.dir().join("photos"), PhotoStage::Report)?;
+    let me = pan.store.identity().clone();
+    let mut new = new_case(
+        me.user.as_str(),
+        me.role,
+        "street.stall",
+        "小区门口流动摊点占道",
+        0,
+    );
+    new.location.address = Some("阜新花园东门".into());
+    let contact = PrivateContact {
+        name: Some("潘云燕".into()),
+        phone: Some(PHONE.into()),
+    };
+    let id = pan
+        .store
+        .create_case(&new, Some(&contact), std::slice::from_ref(&photo))?;
+    pan.sync(url)?;
+    Ok((pan, id))
+}
+
+#[test]
+fn the_desk_work_of_one_case_in_a_real_browser() -> TestResult {
+    let server = TestServer::start();
+    let url = server.url();
+    accounts(&server)?;
+    let (_pan, id) = file(&url)?;
+    let out = repo().join("tests/output/console");
+    std::fs::create_dir_all(&out)?;
+    let playwright = repo().join("tools/node_modules/playwright-core");
+    assert!(
+        playwright.is_dir(),
+        "run bash scripts/test.sh: it installs playwright-core under tools/"
+    );
+    // The photo the department takes of the finished work.
+    let done = tempfile::tempdir()?;
+    let photo = done.path().join("done.jpg");
+    std::fs::write(&photo, camera_jpeg(1800, 1200))?;
+    let run = Command::new("node")
+        .arg(repo().join("tests/console/flow.cjs"))
+        .arg(&url)
+        .arg(id.to_string())
+        .arg(&out)
+        .arg(PHONE)
+        .arg(&photo)
+        .env("PLAYWRIGHT_CORE", &playwright)
+        .output()?;
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        run.status.success() && stdout.contains("CONSOLE FLOW PASSED"),
+        "{stdout}\n{stderr}"
+    );
+    for shot in ["01-queue", "03-inbox", "05-case-closed", "07-board"] {
+        assert!(
+            out.join(format!("{shot}.png")).metadata()?.len() > 10_000,
+            "{shot}"
+        );
+    }
+    // What the browser did is in the case, for every device.
+    let mut center = Phone::new("ren", Role::Dispatcher, None);
+    paidan_core::sync::http::login(&mut center.store, &url, "ren", "dispatcher-pw", "test")?;
+    center.sync(&url)?;
+    let view = center.view(&id);
+    assert_eq!(view.status, Status::Closed);
+    assert_eq!(view.assignments.len(), 1);
+    assert_eq!(view.assignments[0].dept.as_str(), "urban_mgmt");
+    // The completion photo was prepared like a phone's and is in the case.
+    let case = center.case(&id);
+    let done: Vec<_> = case
+        .photos
+        .iter()
+        .filter(|p| p.stage == PhotoStage::Done)
+        .collect();
+    assert_eq!(done.len(), 1, "{:?}", case.photos);
+    assert!(done[0].width <= 1600 && done[0].height <= 1600);
+    let completed = case
+        .events
+        .iter()
+        .find_map(|e| match &e.data {
+            paidan_core::EventData::Completed { photos, .. } => Some(photos.clone()),
+            _ => None,
+        })
+        .expect("completed");
+    assert_eq!(completed, vec![done[0].sha256.clone()]);
+    Ok(())
+}
+
+#[test]
+fn every_page_is_refused_to_the_roles_that_must_not_see_it() -> TestResult {
+    let server = TestServer::start();
+    let url = server.url();
+    accounts(&server)?;
+    let (_pan, id) = file(&url)?;
+    let case = format!("{url}/console/cases/{id}");
+
+    // No session: every console page sends to the login page.
+    for path in [
+        "/console",
+        "/console/inbox",
+        "/console/figures",
+        "/console/events",
+    ] {
+        let (status, location, _) = page(&format!("{url}{path}"), None);
+        assert_eq!(status, 303, "{path}");
+        assert!(
+            location.starts_with("/console/login?next="),
+            "{path}: {location}"
+        );
+    }
+    let (status, _, _) = page(&case, None);
+    assert_eq!(status, 303);
+    // Wrong password, or a resident (who uses the app): no session.
+    assert_eq!(console_login(&url, "ren", "wrong").unwrap_err(), 401);
+    assert_eq!(
+        console_login(&url, "pan", paidan_tests::PASSWORD).unwrap_err(),
+        401
+    );
+
+    let ren = console_login(&url, "ren", "dispatcher-pw").expect("dispatcher");
+    let urban = console_login(&url, "urban-1", "liaison-pw-1").expect("liaison");
+    let market = console_login(&url, "market-1", "liaison-pw-2").expect("liaison");
+    let eva = console_login(&url, "eva", "evaluator-pw").expect("evaluator");
+    let expect = |who: &str, cookie: &str, path: &str, want: u16| {
+        let (status, _, body) = page(&format!("{url}{path}"), Some(cookie));
+        assert_eq!(status, want, "{who} {path}");
+        assert!(!body.contains(PHONE), "{who} {path} shows the phone number");
+    };
+    expect("dispatcher", &ren, "/console", 200);
+    expect("dispatcher", &ren, "/console/inbox", 403);
+    expect("dispatcher", &ren, &format!("/console/cases/{id}"), 200);
+    expect("liaison", &urban, "/console", 403);
+    expect("liaison", &urban, "/console/inbox", 200);
+    // Not dispatched to any department yet: no department sees it.
+    expect("liaison", &urban, &format!("/console/cases/{id}"), 403);
+    expect("evaluator", &eva, "/console", 403);
+    expect("evaluator", &eva, "/console/inbox", 403);
+    expect("evaluator", &eva, "/console/figures", 200);
+    // A department may not act on an order that is not its own, even by
+    // posting the form by hand.
+    let mut resp = agent()
+        .post(format!("{case}/act"))
+        .header("Cookie", &market)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send(&b"kind=accepted"[..])?;
+    assert_eq!(
+        resp.status().as_u16(),
+        403,
+        "{}",
+        resp.body_mut().read_to_string()?
+    );
+    // Nor may an evaluator dispatch.
+    let resp = agent()
+        .post(format!("{case}/act"))
+        .header("Cookie", &eva)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send(&b"kind=dispatched&departments=market"[..])?;
+    assert_eq!(resp.status().as_u16(), 403);
+    // The dispatcher dispatches to urban_mgmt: now urban sees it, market not.
+    let resp = agent()
+        .post(format!("{case}/act"))
+        .header("Cookie", &ren)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send(&b"kind=dispatched&departments=urban_mgmt&hours=4"[..])?;
+    assert_eq!(resp.status().as_u16(), 303);
+    expect("liaison", &urban, &format!("/console/cases/{id}"), 200);
+    expect(
+        "other liaison",
+        &market,
+        &format!("/console/cases/{id}"),
+        403,
+    );
+    // A second dispatch of the same kind the fold takes; an accept by the
+    // dispatcher it does not: refused with the reason.
+    let resp = agent()
+        .post(format!("{case}/act"))
+        .header("Cookie", &ren)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send(&b"kind=closed"[..])?;
+    assert_eq!(resp.status().as_u16(), 409, "closing an order at work");
+    // The board is for everyone, and shows no personal data.
+    let (status, _, body) = page(&format!("{url}/board"), None);
+    assert_eq!(status, 200);
+    assert!(!body.contains(PHONE) && !body.contains("潘云燕"));
+    assert!(
+        !body.contains("流动摊点占道"),
+        "the reporter's words stay off the board"
+    );
+    Ok(())
+}
