@@ -3,8 +3,8 @@
 # servers on 127.0.0.1, real clients on their own store folders) and the
 # Kotlin test of the mobile library (kotlinc on the JVM).
 #
-# Installs what the tests need when it is missing (idempotent): JNA and
-# Chromium from Debian, and the Kotlin compiler and playwright-core from the
+# Installs what the tests need when it is missing (idempotent): JNA,
+# Chromium and a Chinese font from Debian, and the Kotlin compiler and playwright-core from the
 # npm registry under tools/ (no browser is ever downloaded: playwright-core
 # drives Debian's /usr/bin/chromium).
 set -euo pipefail
@@ -16,6 +16,8 @@ PLAYWRIGHT_VERSION=1.65.2
 missing=""
 [ -f /usr/share/java/jna.jar ] || missing="$missing libjna-java"
 [ -x /usr/bin/chromium ] || missing="$missing chromium"
+# A Chinese font, so the console's screenshots show words, not boxes.
+[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing="$missing fonts-wqy-microhei"
 if [ -n "$missing" ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq
