@@ -282,3 +282,56 @@ fn every_page_is_refused_to_the_roles_that_must_not_see_it() -> TestResult {
     );
     Ok(())
 }
+
+#[test]
+fn an_admin_makes_a_staff_account_at_the_console() -> TestResult {
+    let server = TestServer::start();
+    let url = server.url();
+    accounts(&server)?;
+    server.add_account(serde_json::json!({
+        "user_id": "admin-1", "login": "admin-1", "role": "admin", "password": "admin-password",
+    }))?;
+    let admin = console_login(&url, "admin-1", "admin-password").expect("admin");
+    let ren = console_login(&url, "ren", "dispatcher-pw").expect("dispatcher");
+    let (status, _, _) = page(&format!("{url}/console/accounts"), Some(&ren));
+    assert_eq!(status, 403, "a dispatcher does not manage accounts");
+    let post = |cookie: &str, body: &str| {
+        let mut resp = agent()
+            .post(format!("{url}/console/accounts"))
+            .header("Cookie", cookie)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .send(body.as_bytes())
+            .expect("request");
+        let status = resp.status().as_u16();
+        (status, resp.body_mut().read_to_string().unwrap_or_default())
+    };
+    // A department that does not exist: refused with the reason, nothing made.
+    let (status, body) = post(
+        &admin,
+        "login=garden-1&password=garden-password&role=dept_liaison&dept=nowhere",
+    );
+    assert_eq!(status, 400);
+    assert!(body.contains("nowhere"), "{body}");
+    assert_eq!(console_login(&url, "garden-1", "garden-password").unwrap_err(), 401);
+    // Nor may a dispatcher make one by posting the form by hand.
+    let (status, _) = post(
+        &ren,
+        "login=garden-1&password=garden-password&role=dept_liaison&dept=landscaping",
+    );
+    assert_eq!(status, 403);
+    // The admin makes a liaison of 园林局; she logs in and lands on her inbox.
+    let (status, _) = post(
+        &admin,
+        "login=garden-1&display_name=%E7%8E%8B%E8%8A%B3&password=garden-password&role=dept_liaison&dept=landscaping",
+    );
+    assert_eq!(status, 303);
+    let (status, _, body) = page(&format!("{url}/console/accounts"), Some(&admin));
+    assert_eq!(status, 200);
+    assert!(body.contains("garden-1") && body.contains("王芳") && body.contains("园林局"), "{body}");
+    assert!(!body.contains("garden-password"));
+    let garden = console_login(&url, "garden-1", "garden-password").expect("the new liaison logs in");
+    let (status, _, body) = page(&format!("{url}/console/inbox"), Some(&garden));
+    assert_eq!(status, 200);
+    assert!(body.contains("园林局"), "{body}");
+    Ok(())
+}
