@@ -312,7 +312,10 @@ fn an_admin_makes_a_staff_account_at_the_console() -> TestResult {
     );
     assert_eq!(status, 400);
     assert!(body.contains("nowhere"), "{body}");
-    assert_eq!(console_login(&url, "garden-1", "garden-password").unwrap_err(), 401);
+    assert_eq!(
+        console_login(&url, "garden-1", "garden-password").unwrap_err(),
+        401
+    );
     // Nor may a dispatcher make one by posting the form by hand.
     let (status, _) = post(
         &ren,
@@ -327,9 +330,13 @@ fn an_admin_makes_a_staff_account_at_the_console() -> TestResult {
     assert_eq!(status, 303);
     let (status, _, body) = page(&format!("{url}/console/accounts"), Some(&admin));
     assert_eq!(status, 200);
-    assert!(body.contains("garden-1") && body.contains("王芳") && body.contains("园林局"), "{body}");
+    assert!(
+        body.contains("garden-1") && body.contains("王芳") && body.contains("园林局"),
+        "{body}"
+    );
     assert!(!body.contains("garden-password"));
-    let garden = console_login(&url, "garden-1", "garden-password").expect("the new liaison logs in");
+    let garden =
+        console_login(&url, "garden-1", "garden-password").expect("the new liaison logs in");
     let (status, _, body) = page(&format!("{url}/console/inbox"), Some(&garden));
     assert_eq!(status, 200);
     assert!(body.contains("园林局"), "{body}");

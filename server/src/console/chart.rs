@@ -15,7 +15,7 @@ pub fn scores(bars: &[(String, f64)], caption: &str) -> String {
                 .margin(12)
                 .x_label_area_size(40)
                 .y_label_area_size(36)
-                .build_cartesian_2d((0u32..n).into_segmented(), 0f64..20f64)?;
+                .build_cartesian_2d((0u32..n - 1).into_segmented(), 0f64..20f64)?;
             chart
                 .configure_mesh()
                 .disable_x_mesh()

@@ -277,6 +277,8 @@ pub struct Line {
     pub after: Vec<String>,
     /// Not applied, and why.
     pub superseded: String,
+    /// The other case it names (a duplicate, a recurrence), if any.
+    pub link: String,
 }
 
 /// What an event says, and its photos before and after the work (a
@@ -550,6 +552,14 @@ pub fn case_html(
                 before,
                 after,
                 superseded: superseded.get(&e.id).cloned().unwrap_or_default(),
+                link: match &e.data {
+                    EventData::Recurrence { of: other }
+                    | EventData::MergedInto { target: other }
+                    | EventData::DuplicateLinked { case: other, .. } => {
+                        format!("/console/cases/{other}")
+                    }
+                    _ => String::new(),
+                },
             }
         })
         .collect();
