@@ -8,6 +8,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_dispatch.sql"),
     include_str!("migrations/0003_permissions.sql"),
     include_str!("migrations/0004_console.sql"),
+    include_str!("migrations/0005_covering_facts.sql"),
 ];
 
 /// Open the database with the pragmas the server relies on, and migrate it.

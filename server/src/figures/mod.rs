@@ -28,7 +28,7 @@ pub mod period;
 mod tests;
 
 use crate::config::Config;
-use facts::{Period, Tally};
+use facts::Tallies;
 use serde::Serialize;
 
 /// The counts of one line of the figures.
@@ -107,31 +107,6 @@ pub struct Figures {
     pub grids: Vec<Line>,
 }
 
-fn count(c: &mut Counts, t: &Tally, end: i64) {
-    c.received += 1;
-    c.responded += u64::from(t.responded_on_time);
-    let open_past_deadline =
-        !t.closed && !t.completed && !t.on_hold && t.deadline.is_some_and(|d| d < end);
-    if !t.returned_away && (t.closed || open_past_deadline) {
-        c.due += 1;
-    }
-    if t.closed {
-        c.closed += 1;
-        c.closed_on_time += u64::from(t.completed_on_time == Some(true));
-    }
-    if !t.returned_away && (t.completed_on_time == Some(false) || open_past_deadline) {
-        c.overdue += 1;
-    }
-    c.returned += u64::from(t.returns);
-    c.reopened += u64::from(t.reopened);
-    c.held += u64::from(t.held);
-    c.recurrences += u64::from(t.recurrence);
-    if let Some(s) = t.satisfied.filter(|_| !t.returned_away) {
-        c.callbacks += 1;
-        c.satisfied += u64::from(s);
-    }
-}
-
 fn ratio(a: u64, b: u64) -> Option<f64> {
     (b > 0).then(|| a as f64 / b as f64)
 }
@@ -155,25 +130,20 @@ pub fn score(config: &Config, r: &Rates) -> f64 {
     (s * 10.0).round() / 10.0
 }
 
-/// Compute the figures of `[from, to)` from its tallies (see [`facts::read`]).
-pub fn compute(config: &Config, period: &Period, from: i64, to: i64, now: i64) -> Figures {
-    let end = to.min(now);
-    let mut street = Counts::default();
-    let mut by_dept = vec![Counts::default(); period.names.len()];
-    let mut by_grid = vec![Counts::default(); period.names.len()];
-    for t in &period.cases {
-        count(&mut street, t, end);
-        count(&mut by_grid[usize::from(t.grid)], t, end);
-    }
-    for t in &period.parts {
-        count(&mut by_dept[usize::from(t.dept)], t, end);
-    }
-    let take = |list: &mut Vec<Counts>, code: &str| {
-        period
-            .names
-            .iter()
-            .position(|n| n == code)
-            .map(|i| std::mem::take(&mut list[i]))
+/// Compute the figures of `[from, to)` from its tallies (see [`facts::tally`]).
+pub fn compute(config: &Config, tallies: Tallies, from: i64, to: i64, now: i64) -> Figures {
+    let street = tallies.street;
+    let (mut by_grid, mut by_dept) = (tallies.by_grid, tallies.by_dept);
+    let take_grid = |list: &mut Vec<(Option<String>, Counts)>, code: Option<&str>| {
+        list.iter_mut()
+            .find(|(k, _)| k.as_deref() == code)
+            .map(|(_, c)| std::mem::take(c))
+            .unwrap_or_default()
+    };
+    let take = |list: &mut Vec<(String, Counts)>, code: &str| {
+        list.iter_mut()
+            .find(|(k, _)| k == code)
+            .map(|(_, c)| std::mem::take(c))
             .unwrap_or_default()
     };
     let line = |code: &str, zh: &str, en: &str, counts: Counts, scored: bool| {
@@ -201,11 +171,11 @@ pub fn compute(config: &Config, period: &Period, from: i64, to: i64, now: i64) -
         .grids
         .iter()
         .map(|g| {
-            let c = take(&mut by_grid, g.code.as_str());
+            let c = take_grid(&mut by_grid, Some(g.code.as_str()));
             line(g.code.as_str(), &g.name_zh, &g.name_en, c, false)
         })
         .collect();
-    let outside = take(&mut by_grid, "");
+    let outside = take_grid(&mut by_grid, None);
     if outside.received > 0 {
         grids.push(line("", "未划入网格", "Outside the grids", outside, false));
     }
@@ -233,6 +203,19 @@ pub fn query(
     to: i64,
     now: i64,
 ) -> anyhow::Result<Figures> {
-    let period = facts::read(conn, from, to)?;
-    Ok(compute(config, &period, from, to, now))
+    let grids: Vec<Option<&str>> = config
+        .area
+        .grids
+        .iter()
+        .map(|g| Some(g.code.as_str()))
+        .chain([None])
+        .collect();
+    let depts: Vec<&str> = config
+        .catalog
+        .departments
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect();
+    let tallies = facts::tally(conn, (from, to, to.min(now)), &grids, &depts)?;
+    Ok(compute(config, tallies, from, to, now))
 }
