@@ -79,15 +79,7 @@ fn page(state: &AppState, staff: &Staff, all: Vec<Account>, error: String) -> Ac
                 name: lang.label(labels::role(*r)).to_owned(),
             })
             .collect(),
-        departments: config
-            .catalog
-            .departments
-            .iter()
-            .map(|d| Choice {
-                code: d.code.to_string(),
-                name: lang.name(&d.name_zh, &d.name_en).to_owned(),
-            })
-            .collect(),
+        departments: super::pages::departments(config, lang),
         error,
     }
 }

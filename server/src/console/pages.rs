@@ -129,15 +129,21 @@ pub struct Choice {
     pub name: String,
 }
 
-fn departments(config: &crate::config::Config, lang: Lang) -> Vec<Choice> {
-    config
-        .catalog
-        .departments
-        .iter()
-        .map(|d| Choice {
-            code: d.code.to_string(),
-            name: lang.name(&d.name_zh, &d.name_en).to_owned(),
-        })
+impl Choice {
+    /// A configured thing with names in both languages.
+    pub fn named(code: &str, zh: &str, en: &str, lang: Lang) -> Choice {
+        Choice {
+            code: code.to_owned(),
+            name: lang.name(zh, en).to_owned(),
+        }
+    }
+}
+
+/// The configured departments, as choices.
+pub fn departments(config: &crate::config::Config, lang: Lang) -> Vec<Choice> {
+    let d = &config.catalog.departments;
+    d.iter()
+        .map(|d| Choice::named(d.code.as_str(), &d.name_zh, &d.name_en, lang))
         .collect()
 }
 
@@ -449,14 +455,9 @@ fn forms(lang: Lang, kinds: &[EventKind]) -> Vec<Form> {
 }
 
 fn categories(config: &crate::config::Config, lang: Lang) -> Vec<Choice> {
-    config
-        .catalog
-        .categories
-        .iter()
-        .map(|c| Choice {
-            code: c.code.to_string(),
-            name: lang.name(&c.name_zh, &c.name_en).to_owned(),
-        })
+    let c = &config.catalog.categories;
+    c.iter()
+        .map(|c| Choice::named(c.code.as_str(), &c.name_zh, &c.name_en, lang))
         .collect()
 }
 

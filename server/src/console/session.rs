@@ -254,16 +254,7 @@ pub async fn login(
 
 /// `POST /console/logout`: the session's token is revoked.
 pub async fn logout(State(state): State<AppState>, staff: Staff) -> Result<Response, ApiError> {
-    let now = state.clock.now_ms();
-    let p = staff.who.clone();
-    state
-        .writer
-        .exec(move |tx| {
-            tokens::revoke(tx, &p.device, now).map_err(ApiError::Internal)?;
-            audit::record(tx, now, &p.who(), "logout", &p.device)?;
-            Ok(())
-        })
-        .await?;
+    crate::http::auth::end_session(&state, staff.who).await?;
     let mut resp = Redirect::to("/console/login").into_response();
     resp.headers_mut().append(
         header::SET_COOKIE,

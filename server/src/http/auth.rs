@@ -327,6 +327,12 @@ pub async fn revoke(
 
 /// `POST /v1/logout`: this device's token stops working.
 pub async fn logout(State(state): State<AppState>, p: Principal) -> ApiResult<StatusCode> {
+    end_session(&state, p).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Revoke the device's token and audit the logout (apps and the console).
+pub async fn end_session(state: &AppState, p: Principal) -> ApiResult<()> {
     let now = state.clock.now_ms();
     state
         .writer
@@ -335,8 +341,7 @@ pub async fn logout(State(state): State<AppState>, p: Principal) -> ApiResult<St
             audit::record(tx, now, &p.who(), "logout", &p.device)?;
             Ok(())
         })
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
+        .await
 }
 
 /// Who am I, as the server sees it.
