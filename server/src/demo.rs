@@ -83,6 +83,9 @@ struct Phone {
     /// Views by case, with the listing's last-event time they were read
     /// at: a round reloads only the cases that changed.
     views: std::cell::RefCell<std::collections::HashMap<CaseId, (i64, Status, CaseView)>>,
+    /// The server, and who this phone is (to log in again).
+    url: String,
+    user: String,
     _dir: tempfile::TempDir,
 }
 
@@ -113,12 +116,32 @@ impl Phone {
             store,
             client,
             views: Default::default(),
+            url: at.url.to_owned(),
+            user: user.to_owned(),
             _dir: dir,
         })
     }
 
+    /// Sync; when the login has expired (the demo's months outlast a
+    /// device token), log in again as a person would, and sync.
     fn sync(&mut self) -> anyhow::Result<()> {
-        paidan_core::sync::http::sync(&mut self.store, &self.client, &mut |_, _, _, _| {})?;
+        use paidan_core::sync::http;
+        match http::sync(&mut self.store, &self.client, &mut |_, _, _, _| {}) {
+            Err(paidan_core::Error::Unauthorized) => {
+                http::login(
+                    &mut self.store,
+                    &self.url,
+                    &self.user,
+                    DEMO_PASSWORD,
+                    "demo phone",
+                )?;
+                self.client = HttpClient::new(&self.url, self.store.meta("token")?)?;
+                http::sync(&mut self.store, &self.client, &mut |_, _, _, _| {})?;
+            }
+            other => {
+                other?;
+            }
+        }
         Ok(())
     }
 

@@ -62,6 +62,48 @@ pub struct Scoring {
     pub satisfaction: f64,
 }
 
+/// The console's map: optional tiles under the grid outlines.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MapSettings {
+    /// A tile URL template with `{z}`, `{x}` and `{y}` (Web Mercator, 256 px
+    /// tiles, `https://` or a path on this server). None: outlines only.
+    #[serde(default)]
+    pub tiles: Option<String>,
+    /// The attribution the tile provider asks for, shown under the map.
+    #[serde(default)]
+    pub attribution: String,
+}
+
+impl MapSettings {
+    /// The origin the console's pages must allow images from, if tiles come
+    /// from another server.
+    pub fn tile_origin(&self) -> Option<&str> {
+        let t = self.tiles.as_deref()?;
+        let rest = t
+            .strip_prefix("https://")
+            .or_else(|| t.strip_prefix("http://"))?;
+        let host_end = rest.find('/').unwrap_or(rest.len());
+        Some(&t[..t.len() - rest.len() + host_end])
+    }
+
+    fn check(&self) -> Result<(), String> {
+        let Some(t) = &self.tiles else {
+            return Ok(());
+        };
+        let placeholders = ["{z}", "{x}", "{y}"].iter().all(|p| t.contains(p));
+        let scheme = t.starts_with("https://") || t.starts_with("http://") || t.starts_with('/');
+        let plain = !t.contains(['"', '\'', '<', '>', ' ', ';']);
+        if placeholders && scheme && plain {
+            Ok(())
+        } else {
+            Err(format!(
+                "map: tiles {t:?} must be an http(s) URL or a path with {{z}}, {{x}} and {{y}}"
+            ))
+        }
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawStreet {
@@ -114,6 +156,8 @@ struct Raw {
     scoring: Spanned<Scoring>,
     departments: Vec<Spanned<Department>>,
     categories: Vec<Spanned<Category>>,
+    #[serde(default)]
+    map: Option<Spanned<MapSettings>>,
 }
 
 /// The loaded, checked configuration.
@@ -133,6 +177,8 @@ pub struct Config {
     pub scoring: Scoring,
     /// Departments and categories.
     pub catalog: Catalog,
+    /// The console's map.
+    pub map: MapSettings,
 }
 
 impl Config {
@@ -302,6 +348,13 @@ impl Config {
                 .unwrap_or(0..0);
             return Err(at(span, msg));
         }
+        let map = match &raw.map {
+            Some(m) => {
+                m.get_ref().check().map_err(|e| at(m.span(), e))?;
+                m.get_ref().clone()
+            }
+            None => MapSettings::default(),
+        };
         Ok(Config {
             street,
             communities,
@@ -310,6 +363,7 @@ impl Config {
             scheduler,
             scoring,
             catalog,
+            map,
         })
     }
 
@@ -375,6 +429,24 @@ mod tests {
         let text =
             FUKANG_DEMO_TOML.replace("escalate_after_hours = 8", "escalate_after_hours = nan");
         assert!(error_of(&text).reason.contains("escalate_after_hours"));
+    }
+
+    #[test]
+    fn map_tiles_need_a_url_with_z_x_and_y() {
+        let with = |map: &str| Config::parse(&format!("{FUKANG_DEMO_TOML}\n{map}"), "street.toml");
+        let bad = with("[map]\ntiles = \"https://t.example.org/{z}/{x}.png\"").unwrap_err();
+        assert!(bad.reason.contains("{z}, {x} and {y}"), "{bad}");
+        assert!(bad.line > 1);
+        assert!(with("[map]\ntiles = \"javascript:{z}{x}{y}\"").is_err());
+        let ok = with("[map]\ntiles = \"https://t.example.org:8443/{z}/{x}/{y}.png\"").unwrap();
+        assert_eq!(ok.map.tile_origin(), Some("https://t.example.org:8443"));
+        let local = with("[map]\ntiles = \"/tiles/{z}/{x}/{y}.png\"").unwrap();
+        assert_eq!(
+            local.map.tile_origin(),
+            None,
+            "same origin: 'self' covers it"
+        );
+        assert!(Config::demo().map.tiles.is_none());
     }
 
     #[test]

@@ -154,6 +154,7 @@ struct QueuePage {
     items: Vec<QueueItem>,
     departments: Vec<Choice>,
     map: String,
+    attribution: String,
 }
 
 /// Build the queue page (also the benchmark's entry point).
@@ -197,6 +198,7 @@ pub fn queue_html(
         items,
         departments: departments(config, lang),
         map: map::svg(config, lang, &open),
+        attribution: config.map.attribution.clone(),
     };
     Ok(page.render()?)
 }
@@ -211,7 +213,17 @@ pub async fn queue(State(state): State<AppState>, staff: Staff) -> Result<Respon
     })
     .await
     .map_err(IntoResponse::into_response)?;
-    Ok(Html(html).into_response())
+    let mut resp = Html(html).into_response();
+    // Map tiles from the configured tile server may be shown here.
+    if let Some(origin) = state.config.map.tile_origin()
+        && let Ok(v) = axum::http::HeaderValue::from_str(&format!(
+            "default-src 'self'; img-src 'self' data: {origin}; frame-ancestors 'none'"
+        ))
+    {
+        resp.headers_mut()
+            .insert(axum::http::header::CONTENT_SECURITY_POLICY, v);
+    }
+    Ok(resp)
 }
 
 #[derive(Template)]
