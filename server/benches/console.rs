@@ -11,6 +11,10 @@
 //!
 //! `cargo bench -p paidan-server --bench console`
 
+/// The server binary's allocator (see `src/main.rs`).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use paidan_core::testing::{event, new_case};
 use paidan_core::{CaseDoc, CaseId, EventData, Role};

@@ -9,6 +9,11 @@
 //! `cargo bench -p paidan-server --bench dispatch`
 
 use automerge::Change;
+
+/// The server binary's allocator (see `src/main.rs`).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use paidan_core::testing::new_case;
 use paidan_core::{CaseDoc, CaseId, Role, Satisfaction};

@@ -4,6 +4,10 @@
 //! 11,000 / time. Run with and without the permission check: their ratio
 //! is what validation costs.
 
+/// The server binary's allocator (see `src/main.rs`).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use automerge::Change;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use paidan_core::testing::{event, new_case};
