@@ -103,6 +103,31 @@ fn the_demo_fills_a_data_folder_and_the_figures_read_it_back() -> TestResult {
 }
 
 #[test]
+fn the_demo_outlasts_a_device_token_and_files_every_case() -> TestResult {
+    // 100 simulated days: the phones' 90-day tokens expire on the demo's
+    // clock, and few cases make its phones sync many times a second.
+    let dir = tempfile::tempdir()?;
+    let data = dir.path().join("data");
+    let data_s = data.to_str().unwrap();
+    let (ok, out, err) = run(&["demo", "--data", data_s, "--cases", "10", "--days", "100"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("10 received"), "{out}");
+    let (ok, json, err) = run(&[
+        "figures",
+        "--data",
+        data_s,
+        "--from",
+        "2000-01-01",
+        "--format",
+        "json",
+    ]);
+    assert!(ok, "{err}");
+    let f: serde_json::Value = serde_json::from_str(&json)?;
+    assert_eq!(f["street"]["counts"]["received"], 10);
+    Ok(())
+}
+
+#[test]
 fn figures_refuse_a_bad_date_and_a_folder_without_data() -> TestResult {
     let dir = tempfile::tempdir()?;
     let d = dir.path().to_str().unwrap();
