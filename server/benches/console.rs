@@ -189,10 +189,10 @@ fn pages(c: &mut Criterion) {
         })
     });
     g.bench_function("public board", |b| {
-        b.iter(|| pages::board_html(&config, &conn, Lang::Zh, "", now).expect("board"))
+        b.iter(|| pages::board_html(&config, &conn, Lang::Zh, "", 1, now).expect("board"))
     });
     g.bench_function("public board, searched", |b| {
-        b.iter(|| pages::board_html(&config, &conn, Lang::Zh, "城市管理", now).expect("board"))
+        b.iter(|| pages::board_html(&config, &conn, Lang::Zh, "城市管理", 1, now).expect("board"))
     });
     g.bench_function("figures page (a year, with the chart)", |b| {
         let year = (now - 365 * 86_400_000, now + 86_400_000);

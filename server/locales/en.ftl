@@ -86,3 +86,6 @@ accounts-title = Staff accounts
 accounts-name = Name
 accounts-role = Role
 accounts-add = Add the account
+board-pages = Page { $page } of { $pages }
+board-newer = Newer
+board-older = Older

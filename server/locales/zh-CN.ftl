@@ -86,3 +86,6 @@ accounts-title = 工作人员账号
 accounts-name = 姓名
 accounts-role = 角色
 accounts-add = 新建账号
+board-pages = 第 { $page } 页，共 { $pages } 页
+board-newer = 较新
+board-older = 较早

@@ -342,3 +342,49 @@ fn an_admin_makes_a_staff_account_at_the_console() -> TestResult {
     assert!(body.contains("园林局"), "{body}");
     Ok(())
 }
+
+#[test]
+fn the_public_board_pages_through_every_order() -> TestResult {
+    let server = TestServer::start();
+    let url = server.url();
+    let mut pan = Phone::new("pan", Role::Resident, None);
+    pan.login(&url)?;
+    let me = pan.store.identity().clone();
+    let mut ids = Vec::new();
+    for n in 0..120 {
+        // Far enough apart that none is another's duplicate.
+        let new = new_case(
+            me.user.as_str(),
+            me.role,
+            "housing.heating",
+            "暖气不热",
+            n * 40,
+        );
+        ids.push(pan.store.create_case(&new, None, &[])?);
+    }
+    pan.sync(&url)?;
+    let (status, _, first) = page(&format!("{url}/board"), None);
+    assert_eq!(status, 200);
+    assert_eq!(first.matches("<tr class=").count(), 100);
+    assert!(
+        first.contains("第 1 页，共 2 页") && first.contains(r#"id="older""#),
+        "{first}"
+    );
+    let (_, _, second) = page(&format!("{url}/board?page=2"), None);
+    assert_eq!(second.matches("<tr class=").count(), 20);
+    assert!(second.contains(r#"id="newer""#) && !second.contains(r#"id="older""#));
+    // Every order is on one of the two pages, once.
+    for id in &ids {
+        let number = id.0.simple().to_string()[24..].to_uppercase();
+        let on = |html: &str| html.matches(&format!(r#"data-number="{number}""#)).count();
+        assert_eq!(on(&first) + on(&second), 1, "{number}");
+    }
+    // A page past the end is empty, not an error; a page that is not a
+    // number is refused.
+    let (status, _, past) = page(&format!("{url}/board?page=9"), None);
+    assert_eq!(status, 200);
+    assert_eq!(past.matches("<tr class=").count(), 0);
+    let (status, _, _) = page(&format!("{url}/board?page=x"), None);
+    assert_eq!(status, 400);
+    Ok(())
+}

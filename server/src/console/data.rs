@@ -198,15 +198,20 @@ pub fn inbox(
     )
 }
 
+/// Orders on one page of the public board.
+pub const BOARD_PAGE: usize = 100;
+
 /// The public board: every order, newest first, filtered by `q` (order
-/// number, category, grid, department or status, in either language).
+/// number, category, grid, department or status, in either language);
+/// page `page` (from 0) of them, and how many match.
 pub fn board(
     conn: &Connection,
     config: &Config,
     lang: Lang,
     q: &str,
+    page: usize,
     now: i64,
-) -> anyhow::Result<Vec<Row>> {
+) -> anyhow::Result<(Vec<Row>, usize)> {
     let all = read_rows(
         conn,
         &format!("SELECT {COLUMNS} FROM cases c ORDER BY c.created_at DESC LIMIT 100000"),
@@ -216,7 +221,7 @@ pub fn board(
         now,
     )?;
     let q = q.trim().to_lowercase();
-    Ok(all
+    let matching: Vec<Row> = all
         .into_iter()
         .filter(|r| {
             q.is_empty()
@@ -224,8 +229,14 @@ pub fn board(
                     .iter()
                     .any(|f| f.to_lowercase().contains(&q))
         })
-        .take(300)
-        .collect())
+        .collect();
+    let total = matching.len();
+    let rows = matching
+        .into_iter()
+        .skip(page.saturating_mul(BOARD_PAGE))
+        .take(BOARD_PAGE)
+        .collect();
+    Ok((rows, total))
 }
 
 /// Headline figures: collected, closed, satisfaction (all time).

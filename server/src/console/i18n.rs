@@ -54,6 +54,14 @@ impl Lang {
         format(self, key, Some(&args))
     }
 
+    /// A message with two arguments.
+    pub fn t2(self, key: &str, (n1, v1): (&str, &str), (n2, v2): (&str, &str)) -> String {
+        let mut args = FluentArgs::new();
+        args.set(n1.to_owned(), v1.to_owned());
+        args.set(n2.to_owned(), v2.to_owned());
+        format(self, key, Some(&args))
+    }
+
     /// A domain label in this language.
     pub fn label(self, l: Label) -> &'static str {
         match self {

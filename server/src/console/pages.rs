@@ -703,6 +703,9 @@ pub async fn case(
 pub struct BoardQuery {
     #[serde(default)]
     q: String,
+    /// Page, from 1.
+    #[serde(default)]
+    page: Option<usize>,
 }
 
 #[derive(Template)]
@@ -711,6 +714,10 @@ struct BoardPage {
     c: Chrome,
     q: String,
     rows: Vec<Row>,
+    /// "page 2 of 7", and the links to the pages beside this one.
+    pages: String,
+    newer: String,
+    older: String,
     collected: i64,
     closed: i64,
     satisfaction: String,
@@ -722,14 +729,33 @@ pub fn board_html(
     conn: &rusqlite::Connection,
     lang: Lang,
     q: &str,
+    page: usize,
     now: i64,
 ) -> anyhow::Result<String> {
-    let rows = data::board(conn, config, lang, q, now)?;
+    let page = page.max(1);
+    let (rows, total) = data::board(conn, config, lang, q, page - 1, now)?;
+    let last = total.div_ceil(data::BOARD_PAGE).max(1);
+    let link = |p: usize| format!("/board?q={}&page={p}", super::session::encode(q.trim()));
     let (collected, closed, satisfaction) = data::headline(conn, config, now)?;
     let page = BoardPage {
         c: Chrome::new(lang, lang.t("board-title"), "/board", None, false),
         q: q.to_owned(),
         rows,
+        pages: lang.t2(
+            "board-pages",
+            ("page", &page.to_string()),
+            ("pages", &last.to_string()),
+        ),
+        newer: if page > 1 {
+            link(page - 1)
+        } else {
+            String::new()
+        },
+        older: if page < last {
+            link(page + 1)
+        } else {
+            String::new()
+        },
         collected,
         closed,
         satisfaction: satisfaction
@@ -748,7 +774,7 @@ pub async fn board(
     let now = state.clock.now_ms();
     let config = state.config.clone();
     let html = read(&state, move |conn| {
-        board_html(&config, conn, lang, &q.q, now)
+        board_html(&config, conn, lang, &q.q, q.page.unwrap_or(1), now)
     })
     .await?;
     Ok(Html(html).into_response())
