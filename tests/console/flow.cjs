@@ -110,6 +110,11 @@ async function act(page, kind, text, file) {
   await shot(page, '05-case-closed');
   await page.goto(url + '/console/figures');
   check(await page.locator('#chart svg').count() === 1, 'the figures page has its chart');
+  const street = await page.locator('#street tbody td').allTextContents();
+  check(street[1] === '1' && street[2] === '1' && street[3] === '0',
+    'the street received 1, closed 1, none overdue: ' + street.join(' | '));
+  check(await page.locator('#figures tbody tr').count() === 6, 'a line per department');
+  check(await page.locator('#grids tbody tr').count() >= 5, 'a line per grid');
   await shot(page, '06-figures');
   await logout(page);
 

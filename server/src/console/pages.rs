@@ -785,6 +785,12 @@ pub async fn board(
 pub struct FigureLine {
     /// Department name.
     pub name: String,
+    /// 受理数.
+    pub received: u64,
+    /// 结案数.
+    pub closed: u64,
+    /// 超期数.
+    pub overdue: u64,
     /// 响应率.
     pub response: String,
     /// 结案率.
@@ -797,11 +803,36 @@ pub struct FigureLine {
     pub score: String,
 }
 
+impl FigureLine {
+    fn of(lang: Lang, l: &crate::figures::Line) -> FigureLine {
+        let pct = |r: Option<f64>| {
+            r.map(|v| format!("{:.1}%", v * 100.0))
+                .unwrap_or_else(|| "—".into())
+        };
+        FigureLine {
+            name: lang.name(&l.name_zh, &l.name_en).to_owned(),
+            received: l.counts.received,
+            closed: l.counts.closed,
+            overdue: l.counts.overdue,
+            response: pct(l.rates.response),
+            resolution: pct(l.rates.resolution),
+            on_time: pct(l.rates.on_time),
+            satisfaction: pct(l.rates.satisfaction),
+            score: l
+                .score
+                .map(|s| format!("{s:.1}"))
+                .unwrap_or_else(|| "—".into()),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "figures.html")]
 struct FiguresPage {
     c: Chrome,
+    street: FigureLine,
     lines: Vec<FigureLine>,
+    grids: Vec<FigureLine>,
     chart: String,
     query: String,
     from: String,
@@ -850,24 +881,10 @@ pub fn figures_html(
     now: i64,
 ) -> anyhow::Result<String> {
     let f = crate::figures::query(conn, config, from, to, now)?;
-    let pct = |r: Option<f64>| {
-        r.map(|v| format!("{:.1}%", v * 100.0))
-            .unwrap_or_else(|| "—".into())
-    };
     let lines: Vec<FigureLine> = f
         .departments
         .iter()
-        .map(|d| FigureLine {
-            name: lang.name(&d.name_zh, &d.name_en).to_owned(),
-            response: pct(d.rates.response),
-            resolution: pct(d.rates.resolution),
-            on_time: pct(d.rates.on_time),
-            satisfaction: pct(d.rates.satisfaction),
-            score: d
-                .score
-                .map(|s| format!("{s:.1}"))
-                .unwrap_or_else(|| "—".into()),
-        })
+        .map(|d| FigureLine::of(lang, d))
         .collect();
     let bars: Vec<(String, f64)> = f
         .departments
@@ -895,7 +912,9 @@ pub fn figures_html(
             Some(who),
             false,
         ),
+        street: FigureLine::of(lang, &f.street),
         lines,
+        grids: f.grids.iter().map(|g| FigureLine::of(lang, g)).collect(),
         chart: chart::scores(&bars, &lang.t("figures-score")),
         query,
         from: asked.from.clone().unwrap_or_default(),
