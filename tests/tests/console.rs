@@ -272,6 +272,53 @@ fn every_page_is_refused_to_the_roles_that_must_not_see_it() -> TestResult {
         .header("Content-Type", "application/x-www-form-urlencoded")
         .send(&b"kind=closed"[..])?;
     assert_eq!(resp.status().as_u16(), 409, "closing an order at work");
+    // The department accepts; a completion whose "photo" is not a photo is
+    // refused with the reason, and nothing is written.
+    let mut resp = agent()
+        .post(format!("{case}/act"))
+        .header("Cookie", &urban)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send(&b"kind=accepted"[..])?;
+    assert_eq!(
+        resp.status().as_u16(),
+        303,
+        "{}",
+        resp.body_mut().read_to_string()?
+    );
+    let boundary = "paidanboundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\ncompleted\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\n已清理\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"a.jpg\"\r\n\
+         Content-Type: image/jpeg\r\n\r\nthis is not a photo\r\n--{boundary}--\r\n"
+    );
+    let mut resp = agent()
+        .post(format!("{case}/act"))
+        .header("Cookie", &urban)
+        .header(
+            "Content-Type",
+            &format!("multipart/form-data; boundary={boundary}"),
+        )
+        .send(body.as_bytes())?;
+    let status = resp.status().as_u16();
+    let text = resp.body_mut().read_to_string()?;
+    assert_eq!(status, 400, "{text}");
+    assert!(text.contains("photo"), "{text}");
+    // A multipart body cut short is refused too.
+    let resp = agent()
+        .post(format!("{case}/act"))
+        .header("Cookie", &urban)
+        .header(
+            "Content-Type",
+            &format!("multipart/form-data; boundary={boundary}"),
+        )
+        .send(&body.as_bytes()[..body.len() / 2])?;
+    assert_eq!(resp.status().as_u16(), 400);
+    let (_, _, html) = page(&case, Some(&urban));
+    assert!(
+        html.contains(r#"data-status="in_progress""#),
+        "still at work"
+    );
     // The board is for everyone, and shows no personal data.
     let (status, _, body) = page(&format!("{url}/board"), None);
     assert_eq!(status, 200);
