@@ -294,15 +294,16 @@ async fn keep_photos(
     }
     let blobs = state.blobs.clone();
     tokio::task::spawn_blocking(move || {
-        let mut refs = Vec::with_capacity(originals.len());
-        for original in originals {
-            let Prepared {
-                jpeg: bytes,
-                reference,
-            } = prepare(&original, stage)
-                .map_err(|e| (StatusCode::BAD_REQUEST, format!("photo: {e}")).into_response())?;
+        // Every photo must be readable before any is kept.
+        let prepared = originals
+            .iter()
+            .map(|o| prepare(o, stage))
+            .collect::<Result<Vec<Prepared>, _>>()
+            .map_err(|e| (StatusCode::BAD_REQUEST, format!("photo: {e}")).into_response())?;
+        let mut refs = Vec::with_capacity(prepared.len());
+        for Prepared { jpeg, reference } in prepared {
             blobs
-                .append(&reference.sha256, 0, bytes.len() as u64, &bytes)
+                .append(&reference.sha256, 0, jpeg.len() as u64, &jpeg)
                 .map_err(|e| {
                     ApiError::Internal(anyhow::anyhow!("keeping a console photo: {e}"))
                         .into_response()
