@@ -253,7 +253,7 @@ async fn read_form(req: Request, state: &AppState) -> Result<ActForm, String> {
             .await
             .map_err(|e| e.body_text())?;
         let mut f = ActForm::default();
-        for (k, v) in form_urlencoded(&raw.0)? {
+        for (k, v) in form_urlencoded::parse(&raw.0).into_owned() {
             f.set(&k, v);
         }
         return f.check();
@@ -407,42 +407,13 @@ pub async fn act(
     }
 }
 
-/// `application/x-www-form-urlencoded` pairs, decoded.
-fn form_urlencoded(body: &[u8]) -> Result<Vec<(String, String)>, String> {
-    let decode = |s: &str| -> Result<String, String> {
-        let s = s.replace('+', " ");
-        let bytes = s.as_bytes();
-        let mut out = Vec::with_capacity(bytes.len());
-        let mut i = 0;
-        while i < bytes.len() {
-            if bytes[i] == b'%' {
-                let hex = s.get(i + 1..i + 3).ok_or("a broken %-escape")?;
-                out.push(u8::from_str_radix(hex, 16).map_err(|_| "a broken %-escape")?);
-                i += 3;
-            } else {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
-        String::from_utf8(out).map_err(|_| "the form is not UTF-8".to_owned())
-    };
-    let text = std::str::from_utf8(body).map_err(|_| "the form is not UTF-8".to_owned())?;
-    text.split('&')
-        .filter(|kv| !kv.is_empty())
-        .map(|kv| {
-            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-            Ok((decode(k)?, decode(v)?))
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn parse(body: &[u8]) -> Result<ActForm, String> {
         let mut f = ActForm::default();
-        for (k, v) in form_urlencoded(body)? {
+        for (k, v) in form_urlencoded::parse(body).into_owned() {
             f.set(&k, v);
         }
         f.check()
@@ -463,7 +434,14 @@ mod tests {
         .unwrap();
         assert_eq!(f.departments, vec!["urban_mgmt", "market"]);
         assert_eq!(f.text, "垃 x");
-        assert!(parse(b"kind=%ZZ").is_err());
+        let broken = parse(b"kind=%ZZ").unwrap();
+        assert_eq!(broken.kind, "%ZZ", "a broken escape stays as it was");
+        let view = paidan_core::fold(&[]);
+        assert!(
+            data_of(&broken, &Config::demo(), 0, &view, vec![])
+                .unwrap_err()
+                .contains("unknown action")
+        );
         assert!(parse(format!("kind=comment&text={}", "x".repeat(2001)).as_bytes()).is_err());
     }
 

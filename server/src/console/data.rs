@@ -212,6 +212,22 @@ pub fn board(
     page: usize,
     now: i64,
 ) -> anyhow::Result<(Vec<Row>, usize)> {
+    let q = q.trim().to_lowercase();
+    if q.is_empty() {
+        // The usual visit: one page straight from SQL.
+        let total: i64 = conn.query_row("SELECT count(*) FROM cases", [], |r| r.get(0))?;
+        let offset = i64::try_from(page.saturating_mul(BOARD_PAGE)).unwrap_or(i64::MAX);
+        let rows = read_rows(
+            conn,
+            &format!("SELECT {COLUMNS} FROM cases c ORDER BY c.created_at DESC LIMIT ?1 OFFSET ?2"),
+            &[&(BOARD_PAGE as i64), &offset],
+            config,
+            lang,
+            now,
+        )?;
+        return Ok((rows, usize::try_from(total).unwrap_or(0)));
+    }
+    // A search matches the names in the page's language: read them all.
     let all = read_rows(
         conn,
         &format!("SELECT {COLUMNS} FROM cases c ORDER BY c.created_at DESC LIMIT 100000"),
@@ -220,14 +236,12 @@ pub fn board(
         lang,
         now,
     )?;
-    let q = q.trim().to_lowercase();
     let matching: Vec<Row> = all
         .into_iter()
         .filter(|r| {
-            q.is_empty()
-                || [&r.number, &r.category, &r.grid, &r.departments, &r.status]
-                    .iter()
-                    .any(|f| f.to_lowercase().contains(&q))
+            [&r.number, &r.category, &r.grid, &r.departments, &r.status]
+                .iter()
+                .any(|f| f.to_lowercase().contains(&q))
         })
         .collect();
     let total = matching.len();

@@ -9,6 +9,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_permissions.sql"),
     include_str!("migrations/0004_console.sql"),
     include_str!("migrations/0005_covering_facts.sql"),
+    include_str!("migrations/0006_board.sql"),
 ];
 
 /// Open the database with the pragmas the server relies on, and migrate it.
