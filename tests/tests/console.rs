@@ -67,6 +67,18 @@ fn page(url: &str, cookie: Option<&str>) -> (u16, String, String) {
     )
 }
 
+/// Post a form at the console as `cookie`; the status and the page.
+fn post_form(url: &str, cookie: &str, body: &str) -> (u16, String) {
+    let mut resp = agent()
+        .post(url)
+        .header("Cookie", cookie)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send(body.as_bytes())
+        .expect("request");
+    let status = resp.status().as_u16();
+    (status, resp.body_mut().read_to_string().unwrap_or_default())
+}
+
 fn accounts(server: &TestServer) -> TestResult {
     for (id, role, dept, pw) in [
         ("ren", "dispatcher", None, "dispatcher-pw"),
@@ -232,31 +244,22 @@ fn every_page_is_refused_to_the_roles_that_must_not_see_it() -> TestResult {
     expect("evaluator", &eva, "/console/figures", 200);
     // A department may not act on an order that is not its own, even by
     // posting the form by hand.
-    let mut resp = agent()
-        .post(format!("{case}/act"))
-        .header("Cookie", &market)
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .send(&b"kind=accepted"[..])?;
-    assert_eq!(
-        resp.status().as_u16(),
-        403,
-        "{}",
-        resp.body_mut().read_to_string()?
-    );
+    let (status, text) = post_form(&format!("{case}/act"), &market, "kind=accepted");
+    assert_eq!(status, 403, "{text}");
     // Nor may an evaluator dispatch.
-    let resp = agent()
-        .post(format!("{case}/act"))
-        .header("Cookie", &eva)
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .send(&b"kind=dispatched&departments=market"[..])?;
-    assert_eq!(resp.status().as_u16(), 403);
+    let (status, _) = post_form(
+        &format!("{case}/act"),
+        &eva,
+        "kind=dispatched&departments=market",
+    );
+    assert_eq!(status, 403);
     // The dispatcher dispatches to urban_mgmt: now urban sees it, market not.
-    let resp = agent()
-        .post(format!("{case}/act"))
-        .header("Cookie", &ren)
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .send(&b"kind=dispatched&departments=urban_mgmt&hours=4"[..])?;
-    assert_eq!(resp.status().as_u16(), 303);
+    let (status, _) = post_form(
+        &format!("{case}/act"),
+        &ren,
+        "kind=dispatched&departments=urban_mgmt&hours=4",
+    );
+    assert_eq!(status, 303);
     expect("liaison", &urban, &format!("/console/cases/{id}"), 200);
     expect(
         "other liaison",
@@ -264,27 +267,14 @@ fn every_page_is_refused_to_the_roles_that_must_not_see_it() -> TestResult {
         &format!("/console/cases/{id}"),
         403,
     );
-    // A second dispatch of the same kind the fold takes; an accept by the
-    // dispatcher it does not: refused with the reason.
-    let resp = agent()
-        .post(format!("{case}/act"))
-        .header("Cookie", &ren)
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .send(&b"kind=closed"[..])?;
-    assert_eq!(resp.status().as_u16(), 409, "closing an order at work");
+    // Closing an order still at work: the fold does not take it, and says
+    // why.
+    let (status, _) = post_form(&format!("{case}/act"), &ren, "kind=closed");
+    assert_eq!(status, 409, "closing an order at work");
     // The department accepts; a completion whose "photo" is not a photo is
     // refused with the reason, and nothing is written.
-    let mut resp = agent()
-        .post(format!("{case}/act"))
-        .header("Cookie", &urban)
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .send(&b"kind=accepted"[..])?;
-    assert_eq!(
-        resp.status().as_u16(),
-        303,
-        "{}",
-        resp.body_mut().read_to_string()?
-    );
+    let (status, text) = post_form(&format!("{case}/act"), &urban, "kind=accepted");
+    assert_eq!(status, 303, "{text}");
     let boundary = "paidanboundary";
     let body = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\ncompleted\r\n\
@@ -342,16 +332,8 @@ fn an_admin_makes_a_staff_account_at_the_console() -> TestResult {
     let ren = console_login(&url, "ren", "dispatcher-pw").expect("dispatcher");
     let (status, _, _) = page(&format!("{url}/console/accounts"), Some(&ren));
     assert_eq!(status, 403, "a dispatcher does not manage accounts");
-    let post = |cookie: &str, body: &str| {
-        let mut resp = agent()
-            .post(format!("{url}/console/accounts"))
-            .header("Cookie", cookie)
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .send(body.as_bytes())
-            .expect("request");
-        let status = resp.status().as_u16();
-        (status, resp.body_mut().read_to_string().unwrap_or_default())
-    };
+    let accounts_url = format!("{url}/console/accounts");
+    let post = |cookie: &str, body: &str| post_form(&accounts_url, cookie, body);
     // A department that does not exist: refused with the reason, nothing made.
     let (status, body) = post(
         &admin,
