@@ -3,7 +3,7 @@
 //! grids of this street, password length), the same audit line.
 
 use super::i18n::Lang;
-use super::pages::{Choice, Chrome, Message, render};
+use super::pages::{Choice, Chrome, render};
 use super::session::Staff;
 use crate::auth::accounts::{self, Account, NewAccount};
 use crate::error::ApiError;
@@ -85,11 +85,7 @@ fn page(state: &AppState, staff: &Staff, all: Vec<Account>, error: String) -> Ac
 }
 
 async fn list(state: &AppState) -> Result<Vec<Account>, ApiError> {
-    let state = state.clone();
-    tokio::task::spawn_blocking(move || accounts::list(&state.reader()?))
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?
-        .map_err(ApiError::Internal)
+    super::pages::read(state, accounts::list).await
 }
 
 /// `GET /console/accounts`.
@@ -158,12 +154,6 @@ pub async fn post(
         Err(e @ (ApiError::BadRequest(_) | ApiError::Conflict(_) | ApiError::Unprocessable(_))) => {
             again(e.to_string()).await
         }
-        Err(e) => {
-            let page = Message {
-                c: staff.chrome(staff.lang.t("accounts-title"), false),
-                text: e.to_string(),
-            };
-            Err((StatusCode::INTERNAL_SERVER_ERROR, render(&page)).into_response())
-        }
+        Err(e) => Err(e.into_response()),
     }
 }

@@ -7,7 +7,7 @@
 //! photo is prepared like a phone's (shrunk, upright, no EXIF, hashed), kept
 //! in the photo store, and referenced by the event in the same change.
 
-use super::pages::{Chrome, Message, may_see, render};
+use super::pages::{Message, may_see, read};
 use super::session::Staff;
 use crate::config::Config;
 use crate::error::ApiError;
@@ -18,8 +18,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use paidan_core::photo::{Prepared, prepare};
 use paidan_core::{
-    Case, CaseId, CaseView, Event, EventData as D, EventKind as K, PhotoRef, PhotoStage,
-    Satisfaction,
+    CaseId, CaseView, Event, EventData as D, EventKind as K, PhotoRef, PhotoStage, Satisfaction,
 };
 
 /// Largest console form (a few photos straight from a camera).
@@ -86,14 +85,8 @@ fn hours(f: &ActForm, default: f64) -> Result<f64, String> {
 }
 
 /// Build the event data of a form on this case; a clear reason when a field
-/// is wrong. `photos` are the hashes of the photos the form carried.
-fn data_of(
-    f: &ActForm,
-    config: &Config,
-    now: i64,
-    view: &CaseView,
-    photos: Vec<String>,
-) -> Result<D, String> {
+/// is wrong. Photos are added once they are kept ([`with_photos`]).
+fn data_of(f: &ActForm, config: &Config, now: i64, view: &CaseView) -> Result<D, String> {
     let kind = K::parse(&f.kind).ok_or_else(|| format!("unknown action {:?}", f.kind))?;
     let text = f.text.trim().to_owned();
     let need_text = |what: &str| {
@@ -103,7 +96,7 @@ fn data_of(
             Ok(text.clone())
         }
     };
-    if !photos.is_empty() && !matches!(kind, K::Progress | K::Completed) {
+    if !f.photos.is_empty() && !matches!(kind, K::Progress | K::Completed) {
         return Err(format!(
             "{}: 此操作不带照片 / takes no photos",
             kind.as_str()
@@ -158,7 +151,7 @@ fn data_of(
         },
         K::Progress => D::Progress {
             note: need_text("note")?,
-            photos,
+            photos: vec![],
         },
         K::ExtensionRequested => D::ExtensionRequested {
             until: config
@@ -179,7 +172,7 @@ fn data_of(
         }
         K::Completed => D::Completed {
             note: need_text("note")?,
-            photos,
+            photos: vec![],
         },
         K::Verified => D::Verified { note: text },
         K::VerificationFailed => D::VerificationFailed {
@@ -227,18 +220,23 @@ fn data_of(
     })
 }
 
+/// The event data with the hashes of the photos it shows.
+fn with_photos(data: D, hashes: Vec<String>) -> D {
+    match data {
+        D::Progress { note, .. } => D::Progress {
+            note,
+            photos: hashes,
+        },
+        D::Completed { note, .. } => D::Completed {
+            note,
+            photos: hashes,
+        },
+        other => other,
+    }
+}
+
 fn refused(staff: &Staff, status: StatusCode, why: String) -> Response {
-    let page = Message {
-        c: Chrome::new(
-            staff.lang,
-            why.clone(),
-            &staff.path,
-            Some(&staff.who),
-            false,
-        ),
-        text: why,
-    };
-    (status, render(&page)).into_response()
+    Message::answer(status, staff.lang, why, &staff.path, Some(&staff.who))
 }
 
 /// Read the form, urlencoded or multipart.
@@ -350,14 +348,9 @@ pub async fn act(
             format!("a {} may not write {}", who.role, kind.as_str()),
         ));
     }
-    let reader = state.clone();
-    let found: Option<(Case, CaseView)> = tokio::task::spawn_blocking(move || {
-        let conn = reader.reader()?;
-        super::data::case(&conn, &case_id)
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.into()).into_response())?
-    .map_err(|e| ApiError::Internal(e).into_response())?;
+    let found = read(&state, move |conn| super::data::case(conn, &case_id))
+        .await
+        .map_err(IntoResponse::into_response)?;
     let Some((case, view)) = found else {
         return Err(refused(
             &staff,
@@ -373,20 +366,16 @@ pub async fn act(
         ));
     }
     let now = state.clock.now_ms();
-    // Check the fields before any photo is kept.
-    let fake: Vec<String> = f.photos.iter().map(|_| String::new()).collect();
-    data_of(&f, &state.config, now, &view, fake)
+    // The fields are checked before any photo is kept.
+    let data = data_of(&f, &state.config, now, &view)
         .map_err(|e| refused(&staff, StatusCode::BAD_REQUEST, e))?;
     let stage = if kind == K::Progress {
         PhotoStage::Process
     } else {
         PhotoStage::Done
     };
-    let originals = std::mem::take(&mut f.photos);
-    let photos = keep_photos(&state, originals, stage).await?;
-    let hashes = photos.iter().map(|p| p.sha256.clone()).collect();
-    let data = data_of(&f, &state.config, now, &view, hashes)
-        .map_err(|e| refused(&staff, StatusCode::BAD_REQUEST, e))?;
+    let photos = keep_photos(&state, std::mem::take(&mut f.photos), stage).await?;
+    let data = with_photos(data, photos.iter().map(|p| p.sha256.clone()).collect());
     let mut event = Event::new(who.user.clone(), who.role, who.dept.clone(), data);
     event.at = now;
     match state
@@ -438,7 +427,7 @@ mod tests {
         assert_eq!(broken.kind, "%ZZ", "a broken escape stays as it was");
         let view = paidan_core::fold(&[]);
         assert!(
-            data_of(&broken, &Config::demo(), 0, &view, vec![])
+            data_of(&broken, &Config::demo(), 0, &view)
                 .unwrap_err()
                 .contains("unknown action")
         );
@@ -449,7 +438,7 @@ mod tests {
     fn each_action_says_which_field_is_wrong() {
         let config = Config::demo();
         let view = paidan_core::fold(&[]);
-        let data = |f: &ActForm| data_of(f, &config, 0, &view, vec![]);
+        let data = |f: &ActForm| data_of(f, &config, 0, &view);
         assert!(
             data(&form("dispatched"))
                 .unwrap_err()
@@ -495,29 +484,19 @@ mod tests {
             .is_err()
         );
         assert!(data(&form("reported")).is_err(), "not a console action");
-        let photos = data_of(
-            &ActForm {
-                text: "done".into(),
-                ..form("closed")
-            },
-            &config,
-            0,
-            &view,
-            vec!["a".into()],
-        );
-        assert!(photos.is_err(), "closing takes no photos");
-        let completed = data_of(
-            &ActForm {
-                text: "清理完毕".into(),
-                ..form("completed")
-            },
-            &config,
-            0,
-            &view,
-            vec!["a".into()],
-        );
-        assert!(
-            matches!(completed, Ok(D::Completed { photos, .. }) if photos == vec!["a".to_owned()])
-        );
+        let photo = || vec![b"jpeg".to_vec()];
+        let closing = ActForm {
+            text: "done".into(),
+            photos: photo(),
+            ..form("closed")
+        };
+        assert!(data(&closing).is_err(), "closing takes no photos");
+        let completing = ActForm {
+            text: "清理完毕".into(),
+            photos: photo(),
+            ..form("completed")
+        };
+        let completed = with_photos(data(&completing).unwrap(), vec!["a".into()]);
+        assert!(matches!(completed, D::Completed { photos, .. } if photos == vec!["a".to_owned()]));
     }
 }

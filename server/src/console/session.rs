@@ -5,8 +5,9 @@
 
 use super::i18n::Lang;
 use super::pages::{Chrome, render};
-use crate::auth::{Principal, SESSION_COOKIE, accounts, audit, cookie, tokens};
+use crate::auth::{Principal, SESSION_COOKIE, cookie, tokens};
 use crate::error::ApiError;
+use crate::http::auth;
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
@@ -69,11 +70,7 @@ impl Staff {
 
 /// The 403 page.
 pub fn forbidden(lang: Lang, path: &str, who: Option<&Principal>) -> Response {
-    let page = super::pages::Message {
-        c: Chrome::new(lang, lang.t("forbidden"), path, who, false),
-        text: lang.t("forbidden"),
-    };
-    (StatusCode::FORBIDDEN, render(&page)).into_response()
+    super::pages::Message::answer(StatusCode::FORBIDDEN, lang, lang.t("forbidden"), path, who)
 }
 
 impl FromRequestParts<AppState> for Staff {
@@ -176,64 +173,24 @@ pub async fn login(
     Form(f): Form<LoginForm>,
 ) -> Result<Response, ApiError> {
     let ip = peer.ip();
-    state.limits.before_login(ip, &f.login)?;
-    let reader = state.clone();
-    let (name, password) = (f.login.clone(), f.password.clone());
-    let found = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
-        let conn = reader.reader().map_err(ApiError::Internal)?;
-        let found = accounts::by_login(&conn, &name).map_err(ApiError::Internal)?;
-        let ok = match &found {
-            Some((_, h)) => accounts::verify_password(&password, h),
-            None => accounts::verify_password(&password, accounts::dummy_hash()),
+    let account =
+        match auth::authenticate(&state, ip, &f.login, &f.password, |a| staff_role(a.role)).await {
+            Ok(account) => account,
+            Err(ApiError::Unauthorized) => {
+                let page = LoginPage {
+                    c: Chrome::new(lang, lang.t("login-title"), "/console/login", None, false),
+                    next: safe_next(Some(&f.next)).unwrap_or("").to_owned(),
+                    error: lang.t("login-failed"),
+                };
+                return Ok((StatusCode::UNAUTHORIZED, render(&page)).into_response());
+            }
+            Err(e) => return Err(e),
         };
-        Ok(found.filter(|_| ok).map(|(a, _)| a))
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.into()))??;
-    let now = state.clock.now_ms();
-    let account = found.filter(|a| a.street == state.config.street.code && staff_role(a.role));
-    let Some(account) = account else {
-        state.limits.login_failed(ip, &f.login);
-        let login = f.login.clone();
-        state
-            .writer
-            .exec(move |tx| {
-                audit::record(
-                    tx,
-                    now,
-                    &format!("ip {ip}"),
-                    "login_failed",
-                    &format!("console login {login:?}"),
-                )?;
-                Ok(())
-            })
-            .await?;
-        let page = LoginPage {
-            c: Chrome::new(lang, lang.t("login-title"), "/console/login", None, false),
-            next: safe_next(Some(&f.next)).unwrap_or("").to_owned(),
-            error: lang.t("login-failed"),
-        };
-        return Ok((StatusCode::UNAUTHORIZED, render(&page)).into_response());
-    };
     // A browser writes no Automerge changes itself (the server writes for
     // it), so its device gets a fresh actor id nobody else holds.
     let mut actor = [0u8; 16];
     getrandom::fill(&mut actor).map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
-    let user = account.user_id.clone();
-    let issued = state
-        .writer
-        .exec(move |tx| {
-            let issued = tokens::issue(tx, &user, &actor, "web console", now)?;
-            audit::record(
-                tx,
-                now,
-                &format!("{user} (ip {ip})"),
-                "login",
-                &format!("console device {}", issued.device_id),
-            )?;
-            Ok(issued)
-        })
-        .await?;
+    let issued = auth::issue_device(&state, &account, actor.to_vec(), "web console", ip).await?;
     // The bare console address means "my start page".
     let to = safe_next(Some(&f.next))
         .filter(|n| *n != "/console")

@@ -404,9 +404,9 @@ impl Engine {
         working: &mut Working,
         id: CaseId,
         now: i64,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<Option<CaseView>> {
         let Some(o) = self.open(tx, cache, working, id)? else {
-            return Ok(());
+            return Ok(None);
         };
         let events = self.decide(tx, &o, now)?;
         let (case, view) = self.close(tx, working, o, events, now)?;
@@ -424,7 +424,7 @@ impl Engine {
             };
             self.close(tx, working, t, events, now)?;
         }
-        Ok(())
+        Ok(Some(view))
     }
 }
 
@@ -443,36 +443,24 @@ impl DispatchHook for Engine {
             return Ok(Err("no such case".into()));
         };
         // The fold decides whether each is valid now; one that it would
-        // set aside is not written at all (the person sees why).
+        // set aside is not written at all (the person sees why, and the
+        // writer rolls the transaction back).
         let mut timeline = o.case.events.clone();
         timeline.extend(events.iter().cloned());
-        let view = paidan_core::fold(&timeline);
-        if let Some(s) = view
+        let folded = paidan_core::fold(&timeline);
+        if let Some(s) = folded
             .superseded
             .iter()
             .find(|s| events.iter().any(|e| e.id == s.id))
         {
-            let why = s.reason.clone();
-            working.insert(o.wire, {
-                let mut cached = o.cached;
-                cached.doc = o.doc.into_automerge();
-                cached
-            });
-            return Ok(Err(why));
+            return Ok(Err(s.reason.clone()));
         }
-        self.close_with(tx, working, o, &photos, events, now)?;
-        // What the engine does next (a reopen after an unsatisfied callback).
-        self.process(tx, cache, working, case, now)?;
-        let Some(o) = self.open(tx, cache, working, case)? else {
-            return Ok(Err("no such case".into()));
-        };
-        let view = o.view.clone();
-        working.insert(o.wire, {
-            let mut cached = o.cached;
-            cached.doc = o.doc.into_automerge();
-            cached
-        });
-        Ok(Ok(view))
+        let (_, view) = self.close_with(tx, working, o, &photos, events, now)?;
+        // What the engine does next (a reopen after an unsatisfied callback),
+        // and the case as it stands then.
+        Ok(Ok(self
+            .process(tx, cache, working, case, now)?
+            .unwrap_or(view)))
     }
 
     fn after_merge(

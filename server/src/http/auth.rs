@@ -63,65 +63,93 @@ pub async fn login(
 ) -> ApiResult<Json<LoggedIn>> {
     let req = body(req)?;
     let ip = peer.ip();
-    state.limits.before_login(ip, &req.login)?;
     let actor = hex::decode(req.actor.trim())
         .ok()
         .filter(|a| !a.is_empty() && a.len() <= 64)
         .ok_or_else(|| ApiError::BadRequest("actor: the device's writer id, in hex".into()))?;
-    let reader = state.clone();
-    let name = req.login.clone();
-    // argon2 is deliberately slow: off the runtime's threads.
-    let found = blocking(move || {
-        let conn = reader.reader().map_err(ApiError::Internal)?;
-        let found = accounts::by_login(&conn, &name).map_err(ApiError::Internal)?;
-        let ok = match &found {
-            Some((_, hash)) => accounts::verify_password(&req.password, hash),
-            None => {
-                accounts::verify_password(&req.password, accounts::dummy_hash());
-                false
-            }
-        };
-        Ok(found.filter(|_| ok).map(|(a, _)| a))
-    })
-    .await?;
-    let now = state.clock.now_ms();
-    let login = req.login.clone();
-    let Some(account) = found.filter(|a| a.street == state.config.street.code) else {
-        state.limits.login_failed(ip, &req.login);
-        let who = format!("ip {ip}");
-        state
-            .writer
-            .exec(move |tx| {
-                audit::record(tx, now, &who, "login_failed", &format!("login {login:?}"))?;
-                Ok(())
-            })
-            .await?;
-        return Err(ApiError::Unauthorized);
-    };
+    let account = authenticate(&state, ip, &req.login, &req.password, |_| true).await?;
     let device_name: String = req.device_name.chars().take(80).collect();
-    let issued = {
-        let account = account.clone();
-        state
-            .writer
-            .exec(move |tx| {
-                let issued = tokens::issue(tx, &account.user_id, &actor, &device_name, now)?;
-                audit::record(
-                    tx,
-                    now,
-                    &format!("{} (ip {ip})", account.user_id),
-                    "login",
-                    &format!("device {} {device_name:?}", issued.device_id),
-                )?;
-                Ok(issued)
-            })
-            .await?
-    };
+    let issued = issue_device(&state, &account, actor, &device_name, ip).await?;
     Ok(Json(LoggedIn {
         token: issued.token,
         device_id: issued.device_id,
         expires_at: issued.expires_at,
         account,
     }))
+}
+
+/// Check a login name and password (after the login rate limits; argon2, off the runtime's threads;
+/// an unknown name costs as much as a known one). The account must belong
+/// to this street and pass `allowed`; otherwise the failure is counted
+/// against the rate limits, audited (without the password), and 401.
+pub async fn authenticate(
+    state: &AppState,
+    ip: std::net::IpAddr,
+    login: &str,
+    password: &str,
+    allowed: impl FnOnce(&Account) -> bool,
+) -> ApiResult<Account> {
+    state.limits.before_login(ip, login)?;
+    let reader = state.clone();
+    let (name, password) = (login.to_owned(), password.to_owned());
+    let found = blocking(move || {
+        let conn = reader.reader().map_err(ApiError::Internal)?;
+        let found = accounts::by_login(&conn, &name).map_err(ApiError::Internal)?;
+        let ok = match &found {
+            Some((_, hash)) => accounts::verify_password(&password, hash),
+            None => {
+                accounts::verify_password(&password, accounts::dummy_hash());
+                false
+            }
+        };
+        Ok(found.filter(|_| ok).map(|(a, _)| a))
+    })
+    .await?;
+    match found.filter(|a| a.street == state.config.street.code && allowed(a)) {
+        Some(account) => Ok(account),
+        None => {
+            state.limits.login_failed(ip, login);
+            let (now, who, login) = (state.clock.now_ms(), format!("ip {ip}"), login.to_owned());
+            state
+                .writer
+                .exec(move |tx| {
+                    audit::record(tx, now, &who, "login_failed", &format!("login {login:?}"))?;
+                    Ok(())
+                })
+                .await?;
+            Err(ApiError::Unauthorized)
+        }
+    }
+}
+
+/// A new device token for `account`, bound to `actor`, and the login
+/// audited.
+pub async fn issue_device(
+    state: &AppState,
+    account: &Account,
+    actor: Vec<u8>,
+    device_name: &str,
+    ip: std::net::IpAddr,
+) -> ApiResult<tokens::Issued> {
+    let (now, user, device_name) = (
+        state.clock.now_ms(),
+        account.user_id.clone(),
+        device_name.to_owned(),
+    );
+    state
+        .writer
+        .exec(move |tx| {
+            let issued = tokens::issue(tx, &user, &actor, &device_name, now)?;
+            audit::record(
+                tx,
+                now,
+                &format!("{user} (ip {ip})"),
+                "login",
+                &format!("device {} {device_name:?}", issued.device_id),
+            )?;
+            Ok(issued)
+        })
+        .await
 }
 
 /// A resident's registration.

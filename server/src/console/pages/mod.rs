@@ -103,7 +103,25 @@ pub struct Message {
     pub text: String,
 }
 
-async fn read<T: Send + 'static>(
+impl Message {
+    /// A page saying `text` with `status`, for `who` at `path`.
+    pub fn answer(
+        status: StatusCode,
+        lang: Lang,
+        text: String,
+        path: &str,
+        who: Option<&Principal>,
+    ) -> Response {
+        let page = Message {
+            c: Chrome::new(lang, text.clone(), path, who, false),
+            text,
+        };
+        (status, render(&page)).into_response()
+    }
+}
+
+/// Run `f` on a read connection beside the writer, off the async threads.
+pub async fn read<T: Send + 'static>(
     state: &AppState,
     f: impl FnOnce(&rusqlite::Connection) -> anyhow::Result<T> + Send + 'static,
 ) -> Result<T, ApiError> {
@@ -157,9 +175,5 @@ pub fn may_see(who: &Principal, case: &paidan_core::Case) -> bool {
 
 /// Anything the console does not know.
 pub async fn not_found(PageLang(lang): PageLang) -> Response {
-    let page = Message {
-        c: Chrome::new(lang, "404".into(), "/board", None, false),
-        text: "404".into(),
-    };
-    (StatusCode::NOT_FOUND, render(&page)).into_response()
+    Message::answer(StatusCode::NOT_FOUND, lang, "404".into(), "/board", None)
 }
