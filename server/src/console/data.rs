@@ -254,18 +254,15 @@ pub fn board(
 }
 
 /// Headline figures: collected, closed, satisfaction (all time).
-pub fn headline(
-    conn: &Connection,
-    config: &Config,
-    now: i64,
-) -> anyhow::Result<(i64, i64, Option<f64>)> {
+pub fn headline(conn: &Connection, now: i64) -> anyhow::Result<(i64, i64, Option<f64>)> {
     let (all, closed): (i64, i64) = conn.query_row(
         "SELECT count(*), coalesce(sum(status = 'closed'), 0) FROM cases WHERE status NOT IN ('merged', 'voided')",
         [],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
-    let f = crate::figures::query(conn, config, 0, now + 1, now)?;
-    Ok((all, closed, f.street.rates.satisfaction))
+    // The street's line alone: no grid or department lines to count.
+    let street = crate::figures::facts::tally(conn, (0, now + 1, now), &[], &[])?.street;
+    Ok((all, closed, crate::figures::rates(&street).satisfaction))
 }
 
 /// A whole case, read from the database (not the writer's cache).

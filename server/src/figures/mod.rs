@@ -111,7 +111,8 @@ fn ratio(a: u64, b: u64) -> Option<f64> {
     (b > 0).then(|| a as f64 / b as f64)
 }
 
-fn rates(c: &Counts) -> Rates {
+/// The rates of a line's counts.
+pub fn rates(c: &Counts) -> Rates {
     Rates {
         response: ratio(c.responded, c.received),
         resolution: ratio(c.closed, c.due),

@@ -46,7 +46,7 @@ pub fn board_html(
             crate::console::session::encode(q.trim())
         )
     };
-    let (collected, closed, satisfaction) = data::headline(conn, config, now)?;
+    let (collected, closed, satisfaction) = data::headline(conn, now)?;
     let page = BoardPage {
         c: Chrome::new(lang, lang.t("board-title"), "/board", None, false),
         q: q.to_owned(),
