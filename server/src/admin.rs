@@ -46,8 +46,8 @@ pub fn add_user(
     let mut conn = open(data)?;
     let tx = conn.transaction()?;
     let now = chrono::Utc::now().timestamp_millis();
-    let account = accounts::insert(&tx, &new, &hash, &config.street.code, now)
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    // `?` keeps an internal error's cause for the command line's message.
+    let account = accounts::insert(&tx, &new, &hash, &config.street.code, now)?;
     audit::record(
         &tx,
         now,
@@ -146,4 +146,59 @@ pub fn audit(
     limit: i64,
 ) -> anyhow::Result<Vec<crate::auth::audit::Entry>> {
     crate::auth::audit::recent(&open(data)?, action, limit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::accounts::NewAccount;
+
+    /// A command-line account made while the server writes must not fail
+    /// on the lock: its read-then-write transaction takes the write lock
+    /// first, and waits for the server's commit instead of giving up.
+    #[test]
+    fn accounts_are_made_while_the_server_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = crate::config::Config::demo();
+        drop(open(dir.path()).unwrap());
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let server = {
+            let (path, stop) = (dir.path().to_path_buf(), stop.clone());
+            std::thread::spawn(move || {
+                let mut conn = open(&path).unwrap();
+                let mut commits = 0;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let tx = conn.transaction().unwrap();
+                    crate::auth::audit::record(&tx, 0, "server", "tick", "").unwrap();
+                    tx.commit().unwrap();
+                    commits += 1;
+                    // A server commits a batch, then gathers the next.
+                    std::thread::sleep(std::time::Duration::from_millis(1));
+                }
+                commits
+            })
+        };
+        for i in 0..20 {
+            let made = add_user(
+                dir.path(),
+                &config,
+                NewAccount {
+                    user_id: None,
+                    login: format!("clerk{i}"),
+                    password: "a-long-password".into(),
+                    role: paidan_core::Role::Dispatcher,
+                    dept: None,
+                    grids: vec![],
+                    display_name: format!("坐席 {i}"),
+                },
+            );
+            if let Err(e) = made {
+                stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                panic!("account {i}: {e:#}");
+            }
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        assert!(server.join().unwrap() > 0, "the server wrote alongside");
+        assert_eq!(list_users(dir.path()).unwrap().len(), 20);
+    }
 }

@@ -48,9 +48,13 @@ pub struct Store {
 
 /// Open (or create) the database file with the pragmas we rely on.
 fn connect(path: &Path) -> Result<Connection> {
-    let conn = Connection::open(path)?;
+    let mut conn = Connection::open(path)?;
     // Another handle (a second app process) may hold the write lock briefly.
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    // Our transactions write: take the lock at BEGIN so the wait above
+    // applies (a deferred one that read first would fail at once if the
+    // other handle committed in between).
+    conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
     // WAL: readers never block the writer, and a crash mid-write leaves the
     // last committed state.
     conn.pragma_update(None, "journal_mode", "WAL")?;

@@ -22,6 +22,11 @@ pub fn open(path: &std::path::Path) -> anyhow::Result<Connection> {
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    // Every transaction here may write: take the write lock at BEGIN, so a
+    // busy database is waited for. A deferred one that read first fails at
+    // once (SQLITE_BUSY_SNAPSHOT) when another connection commits between
+    // its read and its write, e.g. `user add` beside a running server.
+    conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
     // Keep the WAL from growing without bound under a steady load.
     conn.pragma_update(None, "wal_autocheckpoint", 4000)?;
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -31,9 +36,9 @@ pub fn open(path: &std::path::Path) -> anyhow::Result<Connection> {
         "the data folder was written by a newer server (schema {current})"
     );
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(current) {
-        // Immediate: an admin command opening the folder while the server
-        // starts waits for the lock and then sees the migration done.
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // Immediate (above): an admin command opening the folder while the
+        // server starts waits for the lock and then sees the migration done.
+        let tx = conn.transaction()?;
         let now: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if now > i as i64 {
             continue;
