@@ -24,7 +24,8 @@ use paidan_server::config::Config;
 use paidan_server::console::i18n::Lang;
 use paidan_server::console::pages::{self, CaseHtml, Period};
 use paidan_server::db::cache::DocCache;
-use paidan_server::db::merge::{Incoming, Working, merge_unchecked};
+use paidan_server::db::merge::{Incoming, merge_unchecked};
+use paidan_server::db::working::Working;
 use paidan_server::dispatch::{DispatchHook, Engine};
 use std::sync::Arc;
 

@@ -1,6 +1,7 @@
 //! Dispatch and figures.
 //!
-//! - 10,000 new reports arrive in one sync: merged, then each triaged (grid
+//! - 10,000 new reports arrive in one sync from a patrol officer's phone:
+//!   each change permission-checked and merged, then each triaged (grid
 //!   by polygon, duplicate and recurrence lookups) and, for the
 //!   auto-dispatched categories, dispatched with a deadline on the working
 //!   calendar — all in the one transaction of the request (target: < 2 s).
@@ -17,18 +18,20 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use criterion::{Criterion, criterion_group, criterion_main};
 use paidan_core::testing::new_case;
 use paidan_core::{CaseDoc, CaseId, Role, Satisfaction};
+use paidan_server::auth::Principal;
 use paidan_server::clock::SystemClock;
 use paidan_server::config::Config;
 use paidan_server::db::cache::DocCache;
-use paidan_server::db::merge::{Incoming, Working, merge_unchecked};
+use paidan_server::db::merge::{Incoming, merge};
+use paidan_server::db::working::Working;
 use paidan_server::dispatch::{DispatchHook, Engine};
 use paidan_server::figures::facts::{self, Fact};
 use std::sync::Arc;
 
-/// 10,000 reports spread over the street: 13 categories in turn, each at
-/// its own place on a lattice of about 55 m (so duplicates are rare but
-/// looked for every time).
-fn reports(n: u32) -> Vec<([u8; 16], Vec<Change>)> {
+/// 10,000 reports by one officer's phone, spread over the street: the
+/// categories in turn, each at its own place on a lattice of about 55 m
+/// (so duplicates are rare but looked for every time).
+fn reports(n: u32, actor: &automerge::ActorId) -> Vec<([u8; 16], Vec<Change>)> {
     let config = Config::demo();
     let cats: Vec<_> = config
         .catalog
@@ -40,22 +43,32 @@ fn reports(n: u32) -> Vec<([u8; 16], Vec<Change>)> {
         .map(|i| {
             let cat = &cats[(i as usize) % cats.len()];
             let p = i / cats.len() as u32;
-            let mut new = new_case("pan", Role::Resident, cat, "小区后门垃圾成堆", 0);
+            let mut new = new_case("patrol-1", Role::PatrolOfficer, cat, "小区后门垃圾成堆", 0);
             new.location.lat = 44.1455 + f64::from(p % 88) * 0.0005;
             new.location.lon = 87.9705 + f64::from(p / 88) * 0.0007;
-            let mut doc = CaseDoc::create(&new, &automerge::ActorId::random()).expect("create");
+            let mut doc = CaseDoc::create(&new, actor).expect("create");
             (*new.id.0.as_bytes(), doc.changes_since(&[]))
         })
         .collect()
 }
 
 fn dispatch(c: &mut Criterion) {
-    let cases = reports(10_000);
+    let actor = automerge::ActorId::random();
+    let officer = Principal {
+        device: "bench".into(),
+        user: "patrol-1".into(),
+        role: Role::PatrolOfficer,
+        street: "fuxin".into(),
+        dept: None,
+        grids: vec![],
+        actor: actor.to_bytes().to_vec(),
+    };
+    let cases = reports(10_000, &actor);
     let config = Arc::new(Config::demo());
     let mut g = c.benchmark_group("dispatch");
     g.sample_size(10);
     g.bench_function(
-        "10,000 new reports in one sync: merge + triage + dispatch",
+        "10,000 new reports in one sync: checked merge + triage + dispatch",
         |b| {
             b.iter_batched(
                 || {
@@ -70,8 +83,16 @@ fn dispatch(c: &mut Criterion) {
                     let tx = conn.transaction().expect("tx");
                     let mut cache = DocCache::new(1 << 30);
                     let mut working = Working::new();
-                    let out = merge_unchecked(&tx, &mut cache, &mut working, Incoming { cases })
-                        .expect("merge");
+                    let out = merge(
+                        &tx,
+                        &mut cache,
+                        &mut working,
+                        &officer,
+                        0,
+                        Incoming { cases },
+                    )
+                    .expect("merge");
+                    assert!(out.refused.is_empty(), "{:?}", out.refused.first());
                     engine
                         .after_merge(&tx, &mut working, &mut cache, &out.merged)
                         .expect("dispatch");

@@ -14,7 +14,8 @@ use paidan_core::testing::{event, new_case};
 use paidan_core::{CaseDoc, EventData, Role};
 use paidan_server::auth::Principal;
 use paidan_server::db::cache::DocCache;
-use paidan_server::db::merge::{Incoming, Working, merge, merge_unchecked};
+use paidan_server::db::merge::{Incoming, merge, merge_unchecked};
+use paidan_server::db::working::Working;
 
 fn request(cases: u32, per_case: u32, actor: &automerge::ActorId) -> Vec<([u8; 16], Vec<Change>)> {
     (0..cases)

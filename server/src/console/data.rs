@@ -4,7 +4,8 @@
 use super::i18n::Lang;
 use crate::config::Config;
 use crate::db::cache::DocCache;
-use crate::db::merge::{self, Working};
+use crate::db::merge;
+use crate::db::working::Working;
 use paidan_core::{Case, CaseId, CaseView, Status, labels};
 use rusqlite::{Connection, params};
 

@@ -4,13 +4,13 @@
 //! the listing row of each case.
 
 use super::cache::{Cached, DocCache};
+use super::working::Working;
 use crate::auth::{Principal, audit};
 use crate::permissions::{check, scope};
 use automerge::{AutoCommit, Change, ChangeHash};
 use paidan_core::sync::protocol::{Refusal, WireCaseId, WireHash};
 use paidan_core::{CaseDoc, CaseId};
 use rusqlite::{Connection, OptionalExtension, params};
-use std::collections::HashMap;
 
 /// Snapshot a document again after this many changes since the last one.
 const SNAPSHOT_EVERY: usize = 64;
@@ -49,10 +49,6 @@ pub struct Outcome {
     /// New cases of which nothing was accepted (answered with no heads).
     pub unknown: Vec<WireCaseId>,
 }
-
-/// The documents a batch is working on, to be returned to the cache after
-/// the commit (or dropped if it fails).
-pub type Working = HashMap<WireCaseId, Cached>;
 
 /// Load a case's document: from the batch, the cache, or its snapshot plus
 /// the changes logged after it.
@@ -274,7 +270,7 @@ fn merge_as(
             seq: last_seq,
             created_at: case.created.at,
         });
-        working.insert(wire_id, cached);
+        working.insert_read(wire_id, cached, case);
     }
     Ok(out)
 }

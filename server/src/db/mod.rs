@@ -5,6 +5,7 @@ pub mod cache;
 pub mod feed;
 pub mod merge;
 pub mod schema;
+pub mod working;
 pub mod writer;
 
 pub use writer::Writer;

@@ -10,7 +10,8 @@
 
 use super::cache::DocCache;
 use super::feed;
-use super::merge::{self, Incoming, Working};
+use super::merge::{self, Incoming};
+use super::working::Working;
 use crate::auth::Principal;
 use crate::dispatch::DispatchHook;
 use crate::error::ApiError;
@@ -257,9 +258,7 @@ fn run_tick(
     })();
     match result {
         Ok(n) => {
-            for (id, doc) in working {
-                cache.put(id, doc);
-            }
+            working.into_cache(cache);
             let _ = job.reply.send(Ok(n));
             n > 0
         }
@@ -290,9 +289,7 @@ fn run_act(
     match result {
         Ok(out) => {
             if out.is_ok() {
-                for (id, doc) in working {
-                    cache.put(id, doc);
-                }
+                working.into_cache(cache);
             }
             let _ = job.reply.send(Ok(out));
         }
@@ -347,9 +344,7 @@ fn run_batch(
         }
         return;
     }
-    for (id, doc) in working {
-        cache.put(id, doc);
-    }
+    working.into_cache(cache);
     for ((reply, cursor, principal), result) in replies.into_iter().zip(results) {
         let response = result.and_then(|outcome| {
             feed::respond(conn, &principal, cursor, outcome).map_err(ApiError::Internal)

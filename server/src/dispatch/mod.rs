@@ -18,7 +18,8 @@ pub mod triage;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::cache::{Cached, DocCache};
-use crate::db::merge::{self, MergedCase, Working};
+use crate::db::merge::{self, MergedCase};
+use crate::db::working::Working;
 use crate::figures::facts;
 use automerge::{ActorId, AutoCommit};
 use paidan_core::{
@@ -148,13 +149,18 @@ impl Engine {
         id: CaseId,
     ) -> anyhow::Result<Option<Open>> {
         let wire = *id.0.as_bytes();
-        let Some(mut cached) = merge::load(tx, cache, working, &wire)? else {
-            return Ok(None);
+        // A case the merge just read comes with it: no second read.
+        let (mut cached, read) = match working.remove_read(&wire) {
+            Some(both) => both,
+            None => match merge::load(tx, cache, working, &wire)? {
+                Some(cached) => (cached, None),
+                None => return Ok(None),
+            },
         };
         let mut doc =
             CaseDoc::from_automerge(std::mem::replace(&mut cached.doc, AutoCommit::new()));
         doc.automerge().set_actor(self.actor.clone());
-        let case = match doc.read() {
+        let case = match read.map_or_else(|| doc.read(), Ok) {
             Ok(c) => c,
             Err(e) => {
                 // Merge checks every document reads; this is a bug, not input.
