@@ -9,6 +9,8 @@
 //!
 //! `cargo bench -p paidan-server --bench dispatch`
 
+mod common;
+
 use automerge::Change;
 
 /// The server binary's allocator (see `src/main.rs`).
@@ -18,7 +20,6 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use criterion::{Criterion, criterion_group, criterion_main};
 use paidan_core::testing::new_case;
 use paidan_core::{CaseDoc, CaseId, Role, Satisfaction};
-use paidan_server::auth::Principal;
 use paidan_server::clock::SystemClock;
 use paidan_server::config::Config;
 use paidan_server::db::cache::DocCache;
@@ -53,16 +54,7 @@ fn reports(n: u32, actor: &automerge::ActorId) -> Vec<([u8; 16], Vec<Change>)> {
 }
 
 fn dispatch(c: &mut Criterion) {
-    let actor = automerge::ActorId::random();
-    let officer = Principal {
-        device: "bench".into(),
-        user: "patrol-1".into(),
-        role: Role::PatrolOfficer,
-        street: "fuxin".into(),
-        dept: None,
-        grids: vec![],
-        actor: actor.to_bytes().to_vec(),
-    };
+    let (actor, officer) = common::officer();
     let cases = reports(10_000, &actor);
     let config = Arc::new(Config::demo());
     let mut g = c.benchmark_group("dispatch");

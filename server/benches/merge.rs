@@ -8,11 +8,12 @@
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod common;
+
 use automerge::Change;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use paidan_core::testing::{event, new_case};
 use paidan_core::{CaseDoc, EventData, Role};
-use paidan_server::auth::Principal;
 use paidan_server::db::cache::DocCache;
 use paidan_server::db::merge::{Incoming, merge, merge_unchecked};
 use paidan_server::db::working::Working;
@@ -45,17 +46,7 @@ fn request(cases: u32, per_case: u32, actor: &automerge::ActorId) -> Vec<([u8; 1
 }
 
 fn bench(c: &mut Criterion) {
-    // One officer's phone back online: every change by its actor.
-    let actor = automerge::ActorId::random();
-    let officer = Principal {
-        device: "bench".into(),
-        user: "patrol-1".into(),
-        role: Role::PatrolOfficer,
-        street: "fuxin".into(),
-        dept: None,
-        grids: vec![],
-        actor: actor.to_bytes().to_vec(),
-    };
+    let (actor, officer) = common::officer();
     let cases = request(1000, 11, &actor);
     let n: usize = cases.iter().map(|(_, c)| c.len()).sum();
     let mut g = c.benchmark_group("bulk merge");
