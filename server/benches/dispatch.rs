@@ -23,6 +23,7 @@ use paidan_core::{CaseDoc, CaseId, Role, Satisfaction};
 use paidan_server::clock::SystemClock;
 use paidan_server::config::Config;
 use paidan_server::db::cache::DocCache;
+use paidan_server::db::feed;
 use paidan_server::db::merge::{Incoming, merge};
 use paidan_server::db::working::Working;
 use paidan_server::dispatch::{DispatchHook, Engine};
@@ -70,6 +71,11 @@ fn dispatch(c: &mut Criterion) {
                     (dir, conn, cases.clone())
                 },
                 |(dir, mut conn, cases)| {
+                    // What the writer does with one sync request: merge and
+                    // dispatch in one transaction, commit, the documents to
+                    // its cache, then the response (the device's heads and
+                    // its feed, the server's triage and dispatch included)
+                    // encoded for the wire.
                     let actor = paidan_server::dispatch::server_actor(&conn).expect("actor");
                     let mut engine = Engine::new(config.clone(), Arc::new(SystemClock), actor);
                     let tx = conn.transaction().expect("tx");
@@ -89,6 +95,17 @@ fn dispatch(c: &mut Criterion) {
                         .after_merge(&tx, &mut working, &mut cache, &out.merged)
                         .expect("dispatch");
                     tx.commit().expect("commit");
+                    working.into_cache(&mut cache);
+                    let response = feed::respond(&conn, &officer, 0, out).expect("respond");
+                    assert_eq!(response.heads.len(), 10_000, "every report acknowledged");
+                    let sent: usize = response.changes.iter().map(|c| c.changes.len()).sum();
+                    // The first page of it (8 MiB); the phone asks for the rest at once.
+                    assert!(
+                        sent > 5_000 && response.more,
+                        "{sent} changes, more: {}",
+                        response.more
+                    );
+                    let response = response.encode().expect("encode");
                     let untriaged: i64 = conn
                         .query_row(
                             "SELECT count(*) FROM cases WHERE status = 'reported'",
@@ -97,7 +114,9 @@ fn dispatch(c: &mut Criterion) {
                         )
                         .expect("count");
                     assert_eq!(untriaged, 0, "every report triaged in the request");
-                    drop(dir);
+                    // Dropped after the measurement (criterion keeps the
+                    // outputs): a server keeps its cache and its database.
+                    (dir, conn, cache, response)
                 },
                 criterion::BatchSize::PerIteration,
             )
