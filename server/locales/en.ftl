@@ -80,6 +80,7 @@ figures-on-time = On-time rate
 figures-satisfaction = Satisfaction
 figures-download = Download
 forbidden = Your role may not see this page
+cross-site = A form sent from another site was refused: use this console's own pages
 live-updated = Updated
 nav-accounts = Accounts
 accounts-title = Staff accounts

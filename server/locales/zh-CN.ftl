@@ -80,6 +80,7 @@ figures-on-time = 按期结案率
 figures-satisfaction = 满意率
 figures-download = 下载
 forbidden = 您的角色无权查看此页
+cross-site = 拒绝来自其他网站的提交：请在本系统的页面上操作
 live-updated = 有新变化，已刷新
 nav-accounts = 账号管理
 accounts-title = 工作人员账号

@@ -20,8 +20,9 @@ pub const MAX_CHUNK: usize = 2 * 1024 * 1024;
 /// Largest body of any other request (logins, accounts, contacts).
 pub const MAX_JSON_BODY: usize = 64 * 1024;
 
-/// Headers every response carries: no sniffing, no framing, no referrer,
-/// a strict content policy for the console's pages, no caching of answers
+/// Headers every response carries: no sniffing, no framing, no referrer to
+/// other sites (this server's own forms send theirs: `console::origin`), a
+/// strict content policy for the console's pages, no caching of answers
 /// that may be personal.
 fn with_security_headers<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
     let set = |name: &'static str, value: &'static str| {
@@ -33,7 +34,7 @@ fn with_security_headers<S: Clone + Send + Sync + 'static>(router: Router<S>) ->
     router
         .layer(set("x-content-type-options", "nosniff"))
         .layer(set("x-frame-options", "DENY"))
-        .layer(set("referrer-policy", "no-referrer"))
+        .layer(set("referrer-policy", "same-origin"))
         .layer(set(
             "content-security-policy",
             "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",

@@ -25,10 +25,18 @@ fn agent() -> ureq::Agent {
         .into()
 }
 
+/// The origin (scheme and host) of `url`, which a browser sends with a form
+/// from that site's pages.
+fn origin(url: &str) -> String {
+    let uri: ureq::http::Uri = url.parse().expect("a URL");
+    format!("http://{}", uri.authority().expect("a host"))
+}
+
 /// Log in at the console over plain HTTP; the session cookie, or the status.
 fn console_login(url: &str, login: &str, password: &str) -> Result<String, u16> {
     let mut resp = agent()
         .post(format!("{url}/console/login"))
+        .header("Origin", origin(url))
         .header("Content-Type", "application/x-www-form-urlencoded")
         .send(format!("login={login}&password={password}").as_bytes())
         .expect("request");
@@ -71,6 +79,7 @@ fn page(url: &str, cookie: Option<&str>) -> (u16, String, String) {
 fn post_form(url: &str, cookie: &str, body: &str) -> (u16, String) {
     let mut resp = agent()
         .post(url)
+        .header("Origin", origin(url))
         .header("Cookie", cookie)
         .header("Content-Type", "application/x-www-form-urlencoded")
         .send(body.as_bytes())
@@ -284,6 +293,7 @@ fn every_page_is_refused_to_the_roles_that_must_not_see_it() -> TestResult {
     );
     let mut resp = agent()
         .post(format!("{case}/act"))
+        .header("Origin", origin(&url))
         .header("Cookie", &urban)
         .header(
             "Content-Type",
@@ -297,6 +307,7 @@ fn every_page_is_refused_to_the_roles_that_must_not_see_it() -> TestResult {
     // A multipart body cut short is refused too.
     let resp = agent()
         .post(format!("{case}/act"))
+        .header("Origin", origin(&url))
         .header("Cookie", &urban)
         .header(
             "Content-Type",
@@ -369,6 +380,61 @@ fn an_admin_makes_a_staff_account_at_the_console() -> TestResult {
     let (status, _, body) = page(&format!("{url}/console/inbox"), Some(&garden));
     assert_eq!(status, 200);
     assert!(body.contains("园林局"), "{body}");
+    Ok(())
+}
+
+#[test]
+fn a_form_sent_from_another_site_is_refused_and_changes_nothing() -> TestResult {
+    let server = TestServer::start();
+    let url = server.url();
+    server.add_account(serde_json::json!({
+        "user_id": "admin-1", "login": "admin-1", "role": "admin", "password": "admin-password",
+    }))?;
+    let admin = console_login(&url, "admin-1", "admin-password").expect("admin");
+    let accounts_url = format!("{url}/console/accounts");
+    let form = "login=garden-1&password=garden-password&role=dept_liaison&dept=landscaping";
+    // The admin's browser, on another site's page, is made to send the
+    // accounts form with the admin's cookie (a browser that ignores
+    // SameSite): from a foreign origin, a sandboxed one, or with neither
+    // header. Each is refused, and no account is made.
+    for from in [
+        Some(("Origin", "http://evil.example".to_owned())),
+        Some(("Origin", "null".to_owned())),
+        Some(("Referer", "http://evil.example/page".to_owned())),
+        None,
+    ] {
+        let mut req = agent()
+            .post(&accounts_url)
+            .header("Cookie", &admin)
+            .header("Content-Type", "application/x-www-form-urlencoded");
+        if let Some((name, value)) = &from {
+            req = req.header(*name, value);
+        }
+        let mut resp = req.send(form.as_bytes())?;
+        let text = resp.body_mut().read_to_string()?;
+        assert_eq!(resp.status().as_u16(), 403, "{from:?}");
+        assert!(text.contains("其他网站"), "the page says why: {text}");
+        let (_, _, list) = page(&accounts_url, Some(&admin));
+        assert!(!list.contains("garden-1"), "nothing made for {from:?}");
+    }
+    // Nor may another site log a browser in to the console.
+    let resp = agent()
+        .post(format!("{url}/console/login"))
+        .header("Origin", "http://evil.example")
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send("login=admin-1&password=admin-password".as_bytes())?;
+    assert_eq!(resp.status().as_u16(), 403);
+    assert!(resp.headers().get("set-cookie").is_none(), "no session");
+    // A browser too old to send Origin sends its page as the Referer: taken.
+    let resp = agent()
+        .post(&accounts_url)
+        .header("Cookie", &admin)
+        .header("Referer", format!("{accounts_url}?lang=zh-CN"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send(form.as_bytes())?;
+    assert_eq!(resp.status().as_u16(), 303);
+    let (_, _, list) = page(&accounts_url, Some(&admin));
+    assert!(list.contains("garden-1"));
     Ok(())
 }
 

@@ -7,7 +7,8 @@
 //! JavaScript embedded in the binary. Every page asks for a session
 //! ([`session::Staff`]) and checks the role on the server; actions go
 //! through the same policy table as a device's changes and are written by
-//! the writer for the person who made them ([`act`]).
+//! the writer for the person who made them ([`act`]). A form is taken
+//! only from this server's own pages ([`origin`]).
 
 // Handlers answer `Result<Response, Response>` (axum's way to return an
 // error page early); a response is larger than clippy likes in an `Err`.
@@ -20,6 +21,7 @@ pub mod data;
 pub mod i18n;
 pub mod live;
 pub mod map;
+pub mod origin;
 pub mod pages;
 pub mod session;
 
@@ -66,4 +68,5 @@ pub fn routes() -> Router<AppState> {
         .route("/console/events", get(live::events))
         .route("/console/assets/console.css", get(css))
         .route("/console/assets/live.js", get(js))
+        .layer(axum::middleware::from_fn(origin::same_origin))
 }
