@@ -57,7 +57,7 @@ pub async fn launch_with_listener(
     if let Some(token) = auth::setup::prepare(&conn, settings.clock.now_ms())? {
         println!(
             "管理员初始化令牌（仅显示一次）/ one-time admin setup token: {token}\n  \
-             POST /v1/setup {{\"token\", \"login\", \"password\"}}, or: paidan-server user add --role admin"
+             open /console/setup, or POST /v1/setup {{\"token\", \"login\", \"password\"}}, or: paidan-server user add --role admin"
         );
     }
     let (writer, writer_thread) = db::Writer::start(conn, settings.cache_bytes, Box::new(engine));

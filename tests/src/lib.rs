@@ -282,15 +282,53 @@ impl ServerProcess {
 
     /// Start it without making an admin.
     pub fn start_bare(bin: &Path, data: &Path, addr: SocketAddr) -> ServerProcess {
-        let child = Command::new(bin)
-            .arg("--listen")
+        let child = Self::command(bin, data, addr)
+            .spawn()
+            .expect("start paidan-server");
+        ServerProcess { child, addr }.up()
+    }
+
+    /// Start it on a data folder with no admin; with the one-time setup
+    /// token it prints (read from its standard output, as a person reads
+    /// it from the terminal).
+    pub fn start_for_setup(bin: &Path, data: &Path, addr: SocketAddr) -> (ServerProcess, String) {
+        use std::io::BufRead;
+        let mut child = Self::command(bin, data, addr)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("start paidan-server");
+        let mut out = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+        let mut line = String::new();
+        let token = loop {
+            line.clear();
+            let n = out.read_line(&mut line).expect("read the server's output");
+            assert!(n > 0, "the server printed no setup token");
+            if line.contains("setup token:") {
+                break line
+                    .split_whitespace()
+                    .last()
+                    .unwrap_or_default()
+                    .to_owned();
+            }
+        };
+        // Keep reading, so the server never blocks on a full pipe.
+        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+        (ServerProcess { child, addr }.up(), token)
+    }
+
+    fn command(bin: &Path, data: &Path, addr: SocketAddr) -> Command {
+        let mut cmd = Command::new(bin);
+        cmd.arg("--listen")
             .arg(addr.to_string())
             .arg("--data")
             .arg(data)
-            .env("RUST_LOG", "warn")
-            .spawn()
-            .expect("start paidan-server");
-        let p = ServerProcess { child, addr };
+            .env("RUST_LOG", "warn");
+        cmd
+    }
+
+    /// Wait until it answers `/healthz`.
+    fn up(self) -> ServerProcess {
+        let p = self;
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
             if healthy(&p.url()) {

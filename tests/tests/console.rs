@@ -45,14 +45,16 @@ fn console_login(url: &str, login: &str, password: &str) -> Result<String, u16> 
     if status != 303 {
         return Err(status);
     }
-    let cookie = resp
-        .headers()
+    Ok(session_cookie(&resp).expect("a session cookie"))
+}
+
+/// The session cookie a response sets (name=value), if any.
+fn session_cookie<B>(resp: &ureq::http::Response<B>) -> Option<String> {
+    resp.headers()
         .get("set-cookie")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
-        .expect("a session cookie")
-        .to_owned();
-    Ok(cookie)
+        .map(str::to_owned)
 }
 
 fn page(url: &str, cookie: Option<&str>) -> (u16, String, String) {
@@ -424,7 +426,7 @@ fn a_form_sent_from_another_site_is_refused_and_changes_nothing() -> TestResult 
         .header("Content-Type", "application/x-www-form-urlencoded")
         .send("login=admin-1&password=admin-password".as_bytes())?;
     assert_eq!(resp.status().as_u16(), 403);
-    assert!(resp.headers().get("set-cookie").is_none(), "no session");
+    assert!(session_cookie(&resp).is_none(), "no session");
     // A browser too old to send Origin sends its page as the Referer: taken.
     let resp = agent()
         .post(&accounts_url)
@@ -435,6 +437,72 @@ fn a_form_sent_from_another_site_is_refused_and_changes_nothing() -> TestResult 
     assert_eq!(resp.status().as_u16(), 303);
     let (_, _, list) = page(&accounts_url, Some(&admin));
     assert!(list.contains("garden-1"));
+    Ok(())
+}
+
+#[test]
+fn the_first_admin_is_made_in_the_browser_with_the_printed_token() -> TestResult {
+    let data = tempfile::tempdir()?;
+    let bin = paidan_tests::server_binary();
+    let (server, token) =
+        paidan_tests::ServerProcess::start_for_setup(&bin, data.path(), paidan_tests::free_addr());
+    let url = server.url();
+    assert!(token.starts_with("pdt_"), "{token}");
+    let setup_url = format!("{url}/console/setup");
+    // The login page points the first visitor to the setup page.
+    let (_, _, login) = page(&format!("{url}/console/login"), None);
+    assert!(login.contains(r#"href="/console/setup""#));
+    let (status, _, form) = page(&setup_url, None);
+    assert_eq!(status, 200);
+    assert!(form.contains(r#"name="token""#), "{form}");
+    // A wrong token: the form again with why; no admin, no session.
+    let body = |token: &str, password: &str| {
+        format!(
+            "token={token}&login=admin-wang&display_name=%E7%8E%8B%E5%BC%BA&password={password}"
+        )
+    };
+    let wrong = format!("pdt_{}", "0".repeat(64));
+    let (status, text) = post_form(&setup_url, "", &body(&wrong, "admin-password"));
+    assert_eq!(status, 403);
+    assert!(text.contains("初始化令牌无效"), "{text}");
+    assert_eq!(
+        console_login(&url, "admin-wang", "admin-password").unwrap_err(),
+        401
+    );
+    // A password too short: 400 naming it, and the token still good.
+    let (status, text) = post_form(&setup_url, "", &body(&token, "short"));
+    assert_eq!(status, 400, "{text}");
+    assert!(text.contains("admin-wang"), "the form keeps what was typed");
+    // The right token: the admin is made, logged in, at the accounts page.
+    let mut resp = agent()
+        .post(&setup_url)
+        .header("Origin", origin(&url))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send(body(&token, "admin-password").as_bytes())?;
+    assert_eq!(resp.status().as_u16(), 303);
+    assert_eq!(resp.headers().get("location").unwrap(), "/console/accounts");
+    let cookie = session_cookie(&resp).expect("a session");
+    let _ = resp.body_mut().read_to_string();
+    let (status, _, accounts) = page(&format!("{url}/console/accounts"), Some(&cookie));
+    assert_eq!(status, 200);
+    assert!(accounts.contains("admin-wang") && accounts.contains("王强"));
+    // The token is used up, here and over the API; the page now points to
+    // the login.
+    let (status, text) = post_form(&setup_url, "", &body(&token, "another-password"));
+    assert_eq!(status, 200);
+    assert!(text.contains("已完成初始化"), "{text}");
+    let (status, _) = paidan_tests::post_json(
+        &format!("{url}/v1/setup"),
+        None,
+        &serde_json::json!({"token": token, "login": "admin-li", "password": "admin-password"}),
+    )?;
+    assert_eq!(status, 403);
+    assert_eq!(
+        console_login(&url, "admin-li", "admin-password").unwrap_err(),
+        401
+    );
+    let (_, _, again) = page(&setup_url, None);
+    assert!(again.contains("已完成初始化") && !again.contains(r#"name="token""#));
     Ok(())
 }
 

@@ -24,6 +24,7 @@ pub mod map;
 pub mod origin;
 pub mod pages;
 pub mod session;
+pub mod setup;
 
 use crate::state::AppState;
 use axum::Router;
@@ -56,6 +57,7 @@ pub fn routes() -> Router<AppState> {
             get(session::login_page).post(session::login),
         )
         .route("/console/logout", post(session::logout))
+        .route("/console/setup", get(setup::get).post(setup::post))
         .route("/console/lang", get(session::switch_lang))
         .route("/console/inbox", get(pages::inbox))
         .route("/console/figures", get(pages::figures))

@@ -5,6 +5,7 @@
 
 use super::i18n::Lang;
 use super::pages::{Chrome, render};
+use crate::auth::accounts::Account;
 use crate::auth::{Principal, SESSION_COOKIE, cookie, tokens};
 use crate::error::ApiError;
 use crate::http::auth;
@@ -186,17 +187,28 @@ pub async fn login(
             }
             Err(e) => return Err(e),
         };
-    // A browser writes no Automerge changes itself (the server writes for
-    // it), so its device gets a fresh actor id nobody else holds.
-    let mut actor = [0u8; 16];
-    getrandom::fill(&mut actor).map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
-    let issued = auth::issue_device(&state, &account, actor.to_vec(), "web console", ip).await?;
     // The bare console address means "my start page".
     let to = safe_next(Some(&f.next))
         .filter(|n| *n != "/console")
         .unwrap_or(home(account.role))
         .to_owned();
-    let mut resp = Redirect::to(&to).into_response();
+    start_session(&state, &account, ip, &to).await
+}
+
+/// Issue a console session to `account` (logged in, or just made) and send
+/// the browser on to `to`.
+pub async fn start_session(
+    state: &AppState,
+    account: &Account,
+    ip: std::net::IpAddr,
+    to: &str,
+) -> Result<Response, ApiError> {
+    // A browser writes no Automerge changes itself (the server writes for
+    // it), so its device gets a fresh actor id nobody else holds.
+    let mut actor = [0u8; 16];
+    getrandom::fill(&mut actor).map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
+    let issued = auth::issue_device(state, account, actor.to_vec(), "web console", ip).await?;
+    let mut resp = Redirect::to(to).into_response();
     let cookie = format!(
         "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
         issued.token,

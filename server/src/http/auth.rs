@@ -13,7 +13,7 @@ use axum::extract::{ConnectInfo, Path, State};
 use axum::http::StatusCode;
 use paidan_core::Role;
 use serde::{Deserialize, Serialize};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 fn body<T>(b: Result<Json<T>, JsonRejection>) -> ApiResult<T> {
     b.map(|Json(v)| v)
@@ -245,7 +245,20 @@ pub async fn setup(
     req: Result<Json<Setup>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<Account>)> {
     let req = body(req)?;
-    let ip = peer.ip();
+    let account = first_admin(&state, peer.ip(), req, String::new()).await?;
+    Ok((StatusCode::CREATED, Json(account)))
+}
+
+/// Make the first admin with the setup token (the API's and the console's
+/// setup): rate-limited like a login, the token used up in the same
+/// transaction as the account is made, audited. 403 for a wrong or used
+/// token, 400 for a bad login or password.
+pub async fn first_admin(
+    state: &AppState,
+    ip: IpAddr,
+    req: Setup,
+    display_name: String,
+) -> ApiResult<Account> {
     state.limits.before_login(ip, "setup")?;
     let new = NewAccount {
         user_id: None,
@@ -254,7 +267,7 @@ pub async fn setup(
         role: Role::Admin,
         dept: None,
         grids: Vec::new(),
-        display_name: String::new(),
+        display_name,
     };
     accounts::validate(&new, &state.config)?;
     let password = new.password.clone();
@@ -275,7 +288,7 @@ pub async fn setup(
         })
         .await?;
     match result {
-        Some(a) => Ok((StatusCode::CREATED, Json(a))),
+        Some(a) => Ok(a),
         None => {
             state.limits.login_failed(ip, "setup");
             Err(ApiError::Forbidden(
