@@ -5,15 +5,8 @@
 // reporter's phone number. A screenshot of every page goes to OUT.
 //
 // node flow.cjs URL CASE_ID OUT PHONE_NUMBER PHOTO
-const { chromium } = require(process.env.PLAYWRIGHT_CORE);
+const { check, launch } = require('./browser.cjs');
 const [url, caseId, out, phone, photo] = process.argv.slice(2);
-
-function check(ok, what) {
-  if (!ok) {
-    console.error('FAILED: ' + what);
-    process.exit(1);
-  }
-}
 
 async function login(page, name, password) {
   await page.goto(url + '/console');
@@ -47,11 +40,7 @@ async function act(page, kind, text, file) {
 }
 
 (async () => {
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const browser = await launch();
   const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
 
   // The department's liaison has its inbox open at another desk: it fills

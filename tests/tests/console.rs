@@ -17,6 +17,35 @@ fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// The screenshots' folder.
+fn output() -> anyhow::Result<PathBuf> {
+    let out = repo().join("tests/output/console");
+    std::fs::create_dir_all(&out)?;
+    Ok(out)
+}
+
+/// Run a browser script of `tests/console/` with `args`; its output, once
+/// it printed `passed`.
+fn browser(script: &str, args: &[&std::ffi::OsStr], passed: &str) -> anyhow::Result<String> {
+    let playwright = repo().join("tools/node_modules/playwright-core");
+    assert!(
+        playwright.is_dir(),
+        "run bash scripts/test.sh: it installs playwright-core under tools/"
+    );
+    let run = Command::new("node")
+        .arg(repo().join("tests/console").join(script))
+        .args(args)
+        .env("PLAYWRIGHT_CORE", &playwright)
+        .output()?;
+    let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    anyhow::ensure!(
+        run.status.success() && stdout.contains(passed),
+        "{script}: {stdout}\n{stderr}"
+    );
+    Ok(stdout)
+}
+
 fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
@@ -142,32 +171,15 @@ fn the_desk_work_of_one_case_in_a_real_browser() -> TestResult {
     let url = server.url();
     accounts(&server)?;
     let (_pan, id) = file(&url)?;
-    let out = repo().join("tests/output/console");
-    std::fs::create_dir_all(&out)?;
-    let playwright = repo().join("tools/node_modules/playwright-core");
-    assert!(
-        playwright.is_dir(),
-        "run bash scripts/test.sh: it installs playwright-core under tools/"
-    );
+    let out = output()?;
     // The photo the department takes of the finished work.
     let done = tempfile::tempdir()?;
     let photo = done.path().join("done.jpg");
     std::fs::write(&photo, camera_jpeg(1800, 1200))?;
-    let run = Command::new("node")
-        .arg(repo().join("tests/console/flow.cjs"))
-        .arg(&url)
-        .arg(id.to_string())
-        .arg(&out)
-        .arg(PHONE)
-        .arg(&photo)
-        .env("PLAYWRIGHT_CORE", &playwright)
-        .output()?;
-    let stdout = String::from_utf8_lossy(&run.stdout);
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(
-        run.status.success() && stdout.contains("CONSOLE FLOW PASSED"),
-        "{stdout}\n{stderr}"
-    );
+    let case_id = id.to_string();
+    let args = [&url, &case_id, out.to_str().unwrap(), PHONE].map(std::ffi::OsStr::new);
+    let args = [&args[..], &[photo.as_os_str()]].concat();
+    browser("flow.cjs", &args, "CONSOLE FLOW PASSED")?;
     for shot in ["01-queue", "03-inbox", "05-case-closed", "07-board"] {
         assert!(
             out.join(format!("{shot}.png")).metadata()?.len() > 10_000,
@@ -473,19 +485,15 @@ fn the_first_admin_is_made_in_the_browser_with_the_printed_token() -> TestResult
     let (status, text) = post_form(&setup_url, "", &body(&token, "short"));
     assert_eq!(status, 400, "{text}");
     assert!(text.contains("admin-wang"), "the form keeps what was typed");
-    // The right token: the admin is made, logged in, at the accounts page.
-    let mut resp = agent()
-        .post(&setup_url)
-        .header("Origin", origin(&url))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .send(body(&token, "admin-password").as_bytes())?;
-    assert_eq!(resp.status().as_u16(), 303);
-    assert_eq!(resp.headers().get("location").unwrap(), "/console/accounts");
-    let cookie = session_cookie(&resp).expect("a session");
-    let _ = resp.body_mut().read_to_string();
-    let (status, _, accounts) = page(&format!("{url}/console/accounts"), Some(&cookie));
+    // In a real browser, from the login page's link, with the right token:
+    // the admin is made, logged in, at the accounts page.
+    let out = output()?;
+    let args = [&url, &token, out.to_str().unwrap()].map(std::ffi::OsStr::new);
+    browser("setup.cjs", &args, "SETUP FLOW PASSED")?;
+    assert!(out.join("00-setup.png").metadata()?.len() > 10_000);
+    let admin = console_login(&url, "admin-wang", "admin-password").expect("the admin");
+    let (status, _, _) = page(&format!("{url}/console/accounts"), Some(&admin));
     assert_eq!(status, 200);
-    assert!(accounts.contains("admin-wang") && accounts.contains("王强"));
     // The token is used up, here and over the API; the page now points to
     // the login.
     let (status, text) = post_form(&setup_url, "", &body(&token, "another-password"));
