@@ -67,7 +67,9 @@ pub async fn launch_with_listener(
         blobs,
         config: settings.config.clone(),
         clock: settings.clock.clone(),
-        db: db_path,
+        // Enough for the requests a few cores serve at once; more are
+        // opened when needed and closed after.
+        readers: db::readers::ReaderPool::new(db_path, 16),
         limits: limits.clone(),
     };
     let app = router(state);

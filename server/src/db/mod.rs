@@ -4,6 +4,7 @@
 pub mod cache;
 pub mod feed;
 pub mod merge;
+pub mod readers;
 pub mod schema;
 pub mod working;
 pub mod writer;

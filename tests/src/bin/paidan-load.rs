@@ -10,6 +10,11 @@
 //! give an admin's token in `PAIDAN_ADMIN_TOKEN`. Build with `--release`
 //! for figures worth recording.
 
+/// The server binary's allocator (see `server/src/main.rs`), so that the
+/// server started in this process allocates as the real one does.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{Parser, Subcommand};
 use paidan_core::{EventData as D, Role};
 use paidan_tests::{Phone, TestServer};
