@@ -108,12 +108,19 @@ fn page(url: &str, cookie: Option<&str>) -> (u16, String, String) {
 
 /// Post a form at the console as `cookie`; the status and the page.
 fn post_form(url: &str, cookie: &str, body: &str) -> (u16, String) {
+    let form = "application/x-www-form-urlencoded";
+    post_body(url, cookie, form, body.as_bytes())
+}
+
+/// Post `body` of `content_type` from the console's own pages as `cookie`;
+/// the status and the page.
+fn post_body(url: &str, cookie: &str, content_type: &str, body: &[u8]) -> (u16, String) {
     let mut resp = agent()
         .post(url)
         .header("Origin", origin(url))
         .header("Cookie", cookie)
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .send(body.as_bytes())
+        .header("Content-Type", content_type)
+        .send(body)
         .expect("request");
     let status = resp.status().as_u16();
     (status, resp.body_mut().read_to_string().unwrap_or_default())
@@ -305,30 +312,14 @@ fn every_page_is_refused_to_the_roles_that_must_not_see_it() -> TestResult {
          --{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"a.jpg\"\r\n\
          Content-Type: image/jpeg\r\n\r\nthis is not a photo\r\n--{boundary}--\r\n"
     );
-    let mut resp = agent()
-        .post(format!("{case}/act"))
-        .header("Origin", origin(&url))
-        .header("Cookie", &urban)
-        .header(
-            "Content-Type",
-            &format!("multipart/form-data; boundary={boundary}"),
-        )
-        .send(body.as_bytes())?;
-    let status = resp.status().as_u16();
-    let text = resp.body_mut().read_to_string()?;
+    let multipart = format!("multipart/form-data; boundary={boundary}");
+    let act = format!("{case}/act");
+    let (status, text) = post_body(&act, &urban, &multipart, body.as_bytes());
     assert_eq!(status, 400, "{text}");
     assert!(text.contains("photo"), "{text}");
     // A multipart body cut short is refused too.
-    let resp = agent()
-        .post(format!("{case}/act"))
-        .header("Origin", origin(&url))
-        .header("Cookie", &urban)
-        .header(
-            "Content-Type",
-            &format!("multipart/form-data; boundary={boundary}"),
-        )
-        .send(&body.as_bytes()[..body.len() / 2])?;
-    assert_eq!(resp.status().as_u16(), 400);
+    let (status, _) = post_body(&act, &urban, &multipart, &body.as_bytes()[..body.len() / 2]);
+    assert_eq!(status, 400);
     let (_, _, html) = page(&case, Some(&urban));
     assert!(
         html.contains(r#"data-status="in_progress""#),
